@@ -1,0 +1,165 @@
+/**
+ * .npy I/O on top of npyjs. npyjs trusts the file (a truncated file can give a
+ * short array or a RangeError), so the header and byte length are checked here
+ * first and every failure becomes one TensorFileError naming file and tensor.
+ */
+import fs from 'node:fs';
+import { parse, dump } from 'npyjs';
+import { OutputError, TensorFileError } from '../generator/errors.ts';
+import { size, strides, unravel, type AccTensor, type Tensor } from './tensor.ts';
+
+export interface ReadNpyOptions {
+  /** Tensor name used in messages, e.g. 'weights'. */
+  name: string;
+  /** Expected shape; checked when given. */
+  shape?: number[];
+  /** Axis letters for the expected shape in messages, e.g. 'K,C,R,S'. */
+  axes?: string;
+  /** Every value must fit in this many signed bits (2..32). */
+  dataWidth: number;
+}
+
+const DTYPE_NAMES: Record<string, string> = {
+  i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64', u1: 'uint8', u2: 'uint16', u4: 'uint32', u8: 'uint64',
+  f2: 'float16', f4: 'float32', f8: 'float64', b1: 'bool', c8: 'complex64', c16: 'complex128',
+};
+const ALLOWED = 'allowed: integer dtypes (int8, int16, int32, int64, uint8, uint16; uint32/uint64 when the values fit) or integral floats';
+const MAGIC = '\x93NUMPY';
+
+const dtypeName = (code: string) => DTYPE_NAMES[code] ?? code;
+const fmtShape = (s: number[]) => `[${s.join(',')}]`;
+
+export function readNpyTensor(path: string, opts: ReadNpyOptions): Tensor {
+  const { name, dataWidth } = opts;
+  if (!Number.isInteger(dataWidth) || dataWidth < 2 || dataWidth > 32) throw new Error(`readNpyTensor: dataWidth ${dataWidth} out of range 2..32`);
+  const fail = (what: string) => new TensorFileError(`${path}: ${what}`);
+
+  let file: Buffer;
+  try {
+    file = fs.readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw fail(`file not found (the ${name} tensor is read from it)`);
+    if (code === 'EISDIR') throw fail(`is a folder, not an .npy file with the ${name} tensor`);
+    throw fail(`cannot read the ${name} tensor: ${(e as Error).message}`);
+  }
+  // Own the bytes: a Node Buffer may be a view into a shared pool.
+  const buf = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+  const bytes = new Uint8Array(buf);
+
+  // Preamble: magic, version, header length (uint16 in v1, uint32 in v2/v3).
+  const notNpy = () => fail(`not an .npy file (no ${JSON.stringify(MAGIC)} magic); the ${name} tensor must be saved with numpy.save`);
+  if (bytes.length < 10 || String.fromCharCode(...bytes.subarray(0, 6)) !== MAGIC) throw notNpy();
+  const major = bytes[6];
+  if (major < 1 || major > 3) throw fail(`unsupported .npy format version ${major}.${bytes[7]} for the ${name} tensor; allowed: 1.x to 3.x`);
+  const view = new DataView(buf);
+  const headerStart = major === 1 ? 10 : 12;
+  if (bytes.length < headerStart) throw fail(`truncated .npy header for the ${name} tensor`);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const dataOffset = headerStart + headerLen;
+  if (bytes.length < dataOffset) throw fail(`truncated .npy header for the ${name} tensor (${bytes.length} bytes, header ends at ${dataOffset})`);
+
+  const header = new TextDecoder('latin1').decode(bytes.subarray(headerStart, dataOffset));
+  const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
+  if (!descr || !/'shape'\s*:\s*\(/.test(header) || !/'fortran_order'\s*:/.test(header)) {
+    throw fail(`malformed .npy header for the ${name} tensor (needs descr, fortran_order and shape; structured dtypes are not supported)`);
+  }
+  const m = /^([<>|=])([a-zA-Z])(\d+)$/.exec(descr);
+  const code = m ? m[2] + m[3] : descr;
+  if (!m || !['i', 'u', 'f'].includes(m[2]) || !DTYPE_NAMES[code]) {
+    throw fail(`dtype ${dtypeName(code)} is not allowed for the ${name} tensor; ${ALLOWED}`);
+  }
+  const itemSize = Number(m[3]);
+  if (itemSize > 1 && m[1] !== '<') {
+    throw fail(`byte order '${m[1]}' of dtype ${descr} is not supported for the ${name} tensor; allowed: little-endian ('<'), e.g. arr.astype('<${code}')`);
+  }
+
+  if (dataOffset % itemSize !== 0) throw fail(`data of the ${name} tensor starts at byte ${dataOffset}, not aligned to its ${itemSize}-byte items; re-save it with numpy.save`);
+
+  // Let npyjs parse only the header first: on the full buffer it would build
+  // typed arrays before we know the data length is right.
+  let meta;
+  try {
+    meta = parse(buf.slice(0, dataOffset));
+  } catch (e) {
+    throw fail(`malformed .npy header for the ${name} tensor: ${(e as Error).message}`);
+  }
+  const shape = meta.shape;
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw fail(`malformed shape in the .npy header for the ${name} tensor`);
+  const count = size(shape);
+  const want = count * itemSize, have = bytes.length - dataOffset;
+  if (have < want) throw fail(`truncated: the ${name} tensor of shape ${fmtShape(shape)} and dtype ${dtypeName(code)} needs ${want} data bytes, the file has ${have}`);
+  if (have > want) throw fail(`${have - want} unexpected bytes after the data of the ${name} tensor (shape ${fmtShape(shape)}, dtype ${dtypeName(code)}); the file is corrupt`);
+
+  if (opts.shape && fmtShape(opts.shape) !== fmtShape(shape)) {
+    throw fail(`shape ${fmtShape(shape)} does not match the workload's ${name} shape ${fmtShape(opts.shape)}${opts.axes ? ` (${opts.axes})` : ''}`);
+  }
+
+  let data: ArrayLike<number | bigint>;
+  try {
+    data = parse(buf).data as unknown as ArrayLike<number | bigint>;
+  } catch (e) { // not expected after the checks above
+    throw fail(`cannot decode the data of the ${name} tensor: ${(e as Error).message}`);
+  }
+
+  // Report positions as multi-indices in the tensor's logical (C-order) layout.
+  const fortran = meta.fortranOrder && shape.length > 1;
+  const where = (i: number) => fmtShape(fortran ? unravel([...shape].reverse(), i).reverse() : unravel(shape, i));
+  const half = 2 ** (dataWidth - 1);
+  const lo = -half, hi = half - 1;
+  const loB = BigInt(lo), hiB = BigInt(hi);
+  const out = new Int32Array(count);
+  let fractional = 0, outside = 0, firstFrac = '', firstOut = '';
+  for (let i = 0; i < count; i++) {
+    const v = data[i];
+    if (typeof v === 'bigint') {
+      if (v < loB || v > hiB) { if (outside++ === 0) firstOut = `${v} at ${where(i)}`; continue; }
+      out[i] = Number(v);
+    } else if (!Number.isInteger(v)) {
+      if (fractional++ === 0) firstFrac = `${v} at ${where(i)}`;
+    } else if (v < lo || v > hi) {
+      if (outside++ === 0) firstOut = `${v} at ${where(i)}`;
+    } else {
+      out[i] = v;
+    }
+  }
+  if (fractional) {
+    throw fail(`dtype ${dtypeName(code)} has non-integer values in the ${name} tensor (${fractional} of them, first ${firstFrac}); ${ALLOWED}`);
+  }
+  if (outside) {
+    throw fail(`${outside} value(s) of the ${name} tensor do not fit in ${dataWidth}-bit signed data (first ${firstOut}); allowed: ${lo}..${hi}`);
+  }
+  return { shape: [...shape], data: fortran ? fortranToC(out, shape) : out };
+}
+
+/** Reorder column-major data into row-major. */
+function fortranToC(src: Int32Array, shape: number[]): Int32Array {
+  const dst = new Int32Array(src.length);
+  const cs = strides(shape);
+  const idx = new Array<number>(shape.length).fill(0);
+  let c = 0;
+  for (let f = 0; f < src.length; f++) {
+    dst[c] = src[f];
+    // Next multi-index with the first axis varying fastest, tracking its C offset.
+    for (let k = 0; k < shape.length; k++) {
+      idx[k]++; c += cs[k];
+      if (idx[k] < shape[k]) break;
+      c -= cs[k] * shape[k]; idx[k] = 0;
+    }
+  }
+  return dst;
+}
+
+/** Write int32 ('<i4') or int64 ('<i8') data via a temp file + rename, so no half-written file remains. */
+export function writeNpyAtomic(path: string, t: Tensor | AccTensor): void {
+  if (t.data.length !== size(t.shape)) throw new Error(`writeNpyAtomic: ${t.data.length} values for shape ${fmtShape(t.shape)}`);
+  const bytes = new Uint8Array(dump(t.data, t.shape));
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, path);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new OutputError(`${path}: cannot write the .npy file: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Dense functional reference for the three training convolutions and matmul.
+ * Accumulation wraps at the accumulator width exactly like the hardware; since
+ * wrapping is a ring homomorphism, the order of accumulation does not matter.
+ * Zero operands are skipped: they contribute nothing.
+ */
+import { AccArith } from './arith.ts';
+import type { AccTensor, Tensor } from './tensor.ts';
+
+export interface ConvGeom { N: number; C: number; K: number; H: number; W: number; R: number; S: number; stride: number; pad: number }
+
+export function outSize(g: ConvGeom): { P: number; Q: number } {
+  return {
+    P: Math.floor((g.H + 2 * g.pad - g.R) / g.stride) + 1,
+    Q: Math.floor((g.W + 2 * g.pad - g.S) / g.stride) + 1,
+  };
+}
+
+function checkGeom(g: ConvGeom): { P: number; Q: number } {
+  for (const k of ['N', 'C', 'K', 'H', 'W', 'R', 'S', 'stride'] as const) {
+    if (!Number.isInteger(g[k]) || g[k] < 1) throw new Error(`reference: geometry ${k}=${g[k]} must be a positive integer`);
+  }
+  if (!Number.isInteger(g.pad) || g.pad < 0) throw new Error(`reference: geometry pad=${g.pad} must be a non-negative integer`);
+  const o = outSize(g);
+  if (o.P < 1 || o.Q < 1) throw new Error(`reference: empty output ${o.P}x${o.Q} for geometry ${JSON.stringify(g)}`);
+  return o;
+}
+
+function checkShape(t: Tensor, want: number[], what: string): void {
+  if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
+    throw new Error(`reference: ${what} has shape [${t.shape}], expected [${want}]`);
+  }
+  if (t.data.length !== want.reduce((a, b) => a * b, 1)) throw new Error(`reference: ${what} data length ${t.data.length} does not match shape`);
+}
+
+function result(shape: number[], arith: AccArith): AccTensor {
+  return { shape, data: arith.alloc(shape.reduce((a, b) => a * b, 1)), width: arith.width };
+}
+
+/**
+ * Visit every (weight tap, output position, input position) triple of a
+ * convolution whose input position lies inside the (unpadded) input:
+ * h = y*u + r - p, w = x*u + s - p. `fn(y, x, h, w)` is called per pair for tap (r, s).
+ */
+function forTaps(g: ConvGeom, P: number, Q: number, r: number, s: number, fn: (y: number, x: number, h: number, w: number) => void): void {
+  for (let y = 0; y < P; y++) {
+    const h = y * g.stride + r - g.pad;
+    if (h < 0 || h >= g.H) continue;
+    for (let x = 0; x < Q; x++) {
+      const w = x * g.stride + s - g.pad;
+      if (w < 0 || w >= g.W) continue;
+      fn(y, x, h, w);
+    }
+  }
+}
+
+/** Forward: Y[n,k,y,x] += W[k,c,r,s] * X[n,c,h,w]. X is NCHW, Wt KCRS, Y NKPQ. */
+export function convFwd(X: Tensor, Wt: Tensor, g: ConvGeom, arith: AccArith): AccTensor {
+  const { P, Q } = checkGeom(g);
+  const { N, C, K, H, W, R, S } = g;
+  checkShape(X, [N, C, H, W], 'convFwd input X');
+  checkShape(Wt, [K, C, R, S], 'convFwd weights');
+  const Y = result([N, K, P, Q], arith);
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) {
+    const xBase = (n * C + c) * H * W, yBase = (n * K + k) * P * Q;
+    for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) {
+      const wv = Wt.data[((k * C + c) * R + r) * S + s];
+      if (wv === 0) continue;
+      forTaps(g, P, Q, r, s, (y, x, h, w) => {
+        const xv = X.data[xBase + h * W + w];
+        if (xv !== 0) arith.mac(Y.data, yBase + y * Q + x, wv, xv);
+      });
+    }
+  }
+  return Y;
+}
+
+/** Backward data: dX[n,c,h,w] += W[k,c,r,s] * dY[n,k,y,x]. dY is NKPQ, dX NCHW. */
+export function convBwd(dY: Tensor, Wt: Tensor, g: ConvGeom, arith: AccArith): AccTensor {
+  const { P, Q } = checkGeom(g);
+  const { N, C, K, H, W, R, S } = g;
+  checkShape(dY, [N, K, P, Q], 'convBwd output gradient dY');
+  checkShape(Wt, [K, C, R, S], 'convBwd weights');
+  const dX = result([N, C, H, W], arith);
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) {
+    const xBase = (n * C + c) * H * W, yBase = (n * K + k) * P * Q;
+    for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) {
+      const wv = Wt.data[((k * C + c) * R + r) * S + s];
+      if (wv === 0) continue;
+      forTaps(g, P, Q, r, s, (y, x, h, w) => {
+        const gv = dY.data[yBase + y * Q + x];
+        if (gv !== 0) arith.mac(dX.data, xBase + h * W + w, wv, gv);
+      });
+    }
+  }
+  return dX;
+}
+
+/** Weight gradient: dW[k,c,r,s] += X[n,c,h,w] * dY[n,k,y,x]. X is NCHW, dY NKPQ, dW KCRS. */
+export function convWgrad(X: Tensor, dY: Tensor, g: ConvGeom, arith: AccArith): AccTensor {
+  const { P, Q } = checkGeom(g);
+  const { N, C, K, H, W, R, S } = g;
+  checkShape(X, [N, C, H, W], 'convWgrad input X');
+  checkShape(dY, [N, K, P, Q], 'convWgrad output gradient dY');
+  const dW = result([K, C, R, S], arith);
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) {
+    const xBase = (n * C + c) * H * W, yBase = (n * K + k) * P * Q;
+    for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) {
+      const wIdx = ((k * C + c) * R + r) * S + s;
+      forTaps(g, P, Q, r, s, (y, x, h, w) => {
+        const xv = X.data[xBase + h * W + w], gv = dY.data[yBase + y * Q + x];
+        if (xv !== 0 && gv !== 0) arith.mac(dW.data, wIdx, xv, gv);
+      });
+    }
+  }
+  return dW;
+}
+
+/** C[m,n] += A[m,k] * B[k,n]. */
+export function matmul(A: Tensor, B: Tensor, arith: AccArith): AccTensor {
+  if (A.shape.length !== 2 || B.shape.length !== 2) throw new Error(`reference: matmul needs 2-D operands, got [${A.shape}] and [${B.shape}]`);
+  const [M, K] = A.shape;
+  const N = B.shape[1];
+  checkShape(A, [M, K], 'matmul A');
+  checkShape(B, [K, N], 'matmul B');
+  const Cm = result([M, N], arith);
+  for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) {
+    const a = A.data[m * K + k];
+    if (a === 0) continue;
+    for (let n = 0; n < N; n++) {
+      const b = B.data[k * N + n];
+      if (b !== 0) arith.mac(Cm.data, m * N + n, a, b);
+    }
+  }
+  return Cm;
+}
