@@ -1,0 +1,78 @@
+/**
+ * Verilator builds, cached by a hash of the RTL, the harness, the flags and the Verilator
+ * version: rebuilding an unchanged design costs a hash. Two runs that build the same design at
+ * once each build in a private folder and the first rename wins; the loser's copy is dropped.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import type { HwConfig } from '../generator/config.ts';
+import { ToolError } from '../generator/errors.ts';
+import type { VModule } from '../generator/verilog.ts';
+import { TOP } from '../generator/index.ts';
+import { genHarness } from './harness.ts';
+import { toolVersion } from './tools.ts';
+
+export const CACHE_ROOT = path.resolve(process.env.ANTFORGE_CACHE ?? path.join(process.cwd(), '.antforge', 'build'));
+
+export interface Build { dir: string; exe: string; hash: string; cached: boolean; seconds: number }
+
+const FLAGS = ['--cc', '--exe', '--build', '--trace', '-Wno-fatal', '--x-assign', 'fast', '--x-initial', 'fast', '-O3',
+  '-CFLAGS', '-O1', '--top-module', TOP];
+
+export interface BuildOptions {
+  jobs?: number;
+  /** 'ports': trace only af_pe's ports (what the compare reads, small VCDs); 'full': every signal, for debugging. */
+  trace?: 'ports' | 'full';
+}
+
+export function buildSim(cfg: HwConfig, modules: VModule[], opts: BuildOptions = {}): Build {
+  const verilator = toolVersion('verilator');
+  const trace = opts.trace ?? 'ports';
+  const flags = trace === 'full' ? [...FLAGS] : [...FLAGS, 'trace_ports.vlt'];
+  const harness = genHarness(cfg);
+  const h = crypto.createHash('sha256');
+  h.update(verilator);
+  h.update(flags.join(' '));
+  for (const m of modules) h.update(`${m.file}\0${m.text}\0`);
+  h.update(harness);
+  const hash = h.digest('hex').slice(0, 20);
+  const dir = path.join(CACHE_ROOT, hash);
+  const exe = path.join(dir, 'obj', 'sim');
+  if (fs.existsSync(exe)) return { dir, exe, hash, cached: true, seconds: 0 };
+
+  const started = Date.now();
+  fs.mkdirSync(CACHE_ROOT, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(CACHE_ROOT, `.${hash}-`));
+  try {
+    const files = modules.map((m) => {
+      fs.writeFileSync(path.join(tmp, m.file), m.text);
+      return m.file;
+    });
+    fs.writeFileSync(path.join(tmp, 'harness.cpp'), harness);
+    // The scope of af_pe holds every internal net; the TOP scope holds its ports, all the compare reads.
+    fs.writeFileSync(path.join(tmp, 'trace_ports.vlt'), '`verilator_config\ntracing_off -scope "af_pe"\n');
+    const args = [...flags, '-j', String(opts.jobs ?? 2), '--Mdir', 'obj', '-o', 'sim', ...files, 'harness.cpp'];
+    const r = spawnSync('verilator', args, { cwd: tmp, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.error) throw new ToolError(`cannot run verilator: ${r.error.message}; install it with 'npm run setup' (Debian package verilator)`);
+    if (r.status !== 0) {
+      const log = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /error|%Error/i.test(l)).slice(0, 10).join('\n');
+      throw new ToolError(`verilator build failed (exit ${r.status}):\n${log || r.stderr.slice(-2000)}`);
+    }
+    // Keep only what running needs: the binary (the C++ objects are large).
+    const keep = fs.mkdtempSync(path.join(CACHE_ROOT, `.${hash}-keep-`));
+    fs.mkdirSync(path.join(keep, 'obj'));
+    fs.renameSync(path.join(tmp, 'obj', 'sim'), path.join(keep, 'obj', 'sim'));
+    for (const m of files) fs.copyFileSync(path.join(tmp, m), path.join(keep, m));
+    fs.copyFileSync(path.join(tmp, 'harness.cpp'), path.join(keep, 'harness.cpp'));
+    try {
+      fs.renameSync(keep, dir);
+    } catch {
+      fs.rmSync(keep, { recursive: true, force: true }); // another run finished the same build first
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return { dir, exe, hash, cached: false, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,124 @@
+/**
+ * Cosimulation: one workload through the golden model and through the RTL, compared.
+ *   workload -> operands -> mapper -> jobs -+-> golden cycle model -> expected transactions
+ *                                           +-> stimulus -> Verilator -> VCD -> observed transactions
+ * PASS only when cycles, every counter, every transaction and every output are equal.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { HwConfig } from '../generator/config.ts';
+import { OutputError, SimulationError } from '../generator/errors.ts';
+import { generate } from '../generator/index.ts';
+import type { VModule } from '../generator/verilog.ts';
+import { AccArith } from '../golden/arith.ts';
+import { mapWorkload, type Mapping } from '../golden/mapper.ts';
+import { writeNpyAtomic } from '../golden/npy.ts';
+import { runPe, type Counters, type PeRun } from '../golden/pe.ts';
+import { convBwd, convFwd, convWgrad, matmul } from '../golden/reference.ts';
+import type { AccTensor, Tensor } from '../golden/tensor.ts';
+import { makeOperands, type Workload } from '../golden/workload.ts';
+import { buildSim, type Build } from './build.ts';
+import { assembleOutput, compareCounters, compareOutputs, compareTraces, type CounterCompare, type OutputCompare, type TraceCompare } from './compare.ts';
+import { runSim } from './run.ts';
+import { writeStimulus } from './stimulus.ts';
+import { readTrace } from './trace.ts';
+
+export interface CosimOptions {
+  /** Keep the VCD here (otherwise it is read and deleted). */
+  vcd?: string;
+  /** Trace every internal signal (a separate, cached build) instead of the PE's ports only. */
+  fullTrace?: boolean;
+  /** Write operands, the RTL's output and the resolved workload as .npy/.json here. */
+  dump?: string;
+  maxCycles?: number;
+  /** Use these modules instead of generating them (mutants, hand edits). */
+  modules?: VModule[];
+}
+
+export interface CosimReport {
+  pass: boolean;
+  cycles: { rtl: number; golden: number };
+  outputs: OutputCompare;
+  trace: TraceCompare;
+  counters: Counters;
+  countersCheck: CounterCompare;
+  jobs: number;
+  warnings: string[];
+  build: { hash: string; cached: boolean; seconds: number };
+  sim: { seconds: number; cyclesPerSecond: number; vcdBytes: number };
+}
+
+/** The functional reference for a workload's operands. */
+export function reference(w: Workload, t: Record<string, Tensor>, accWidth: number): AccTensor {
+  const arith = new AccArith(accWidth);
+  if (w.kind === 'matmul') return matmul(t.a, t.b, arith);
+  if (w.phase === 'fwd') return convFwd(t.activations, t.weights, w, arith);
+  if (w.phase === 'bwd') return convBwd(t.gradients, t.weights, w, arith);
+  return convWgrad(t.activations, t.gradients, w, arith);
+}
+
+/** Golden side only: operands, jobs, cycle model (with transactions) and reference. */
+export function goldenRun(cfg: HwConfig, w: Workload, trace = true): { tensors: Record<string, Tensor>; mapping: Mapping; run: PeRun; ref: AccTensor; warnings: string[] } {
+  const { tensors, warnings } = makeOperands(w, cfg);
+  const mapping = mapWorkload(w, tensors, cfg);
+  const run = runPe(cfg, mapping, { trace });
+  const ref = reference(w, tensors, cfg.accWidth);
+  return { tensors, mapping, run, ref, warnings };
+}
+
+export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {}): Promise<CosimReport> {
+  const g = goldenRun(cfg, w, true);
+  const modules = opts.modules ?? generate(cfg);
+  const build: Build = buildSim(cfg, modules, { trace: opts.fullTrace ? 'full' : 'ports' });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'antforge-cosim-'));
+  try {
+    writeStimulus(cfg, g.mapping.jobs, work);
+    const vcd = opts.vcd ? path.resolve(opts.vcd) : path.join(work, 'trace.vcd');
+    const maxCycles = opts.maxCycles ?? g.run.counters.cycles * 2 + 1000;
+    const sim = runSim(build.exe, { stimDir: work, maxCycles, vcd });
+    if (sim.status === 'hang') {
+      throw new SimulationError(`simulation stopped at the cycle limit ${maxCycles} without finishing (the golden model finishes in ${g.run.counters.cycles} cycles); the PE hangs or is much slower than modelled${opts.vcd ? `; see ${opts.vcd}` : '; rerun with --vcd FILE to inspect'}`);
+    }
+    const observed = await readTrace(cfg, vcd);
+    const trace = compareTraces(g.run.trace!, observed.txns, g.run.jobStart);
+    const countersCheck = compareCounters(sim.counters, g.run.counters, cfg.counterWidth);
+    const rows = sim.out.map((o) => ({ row: o.row, data: Array.from({ length: cfg.banks }, (_, b) =>
+      BigInt.asIntN(cfg.accWidth, (o.data >> BigInt(b * cfg.accWidth)) & ((1n << BigInt(cfg.accWidth)) - 1n))) }));
+    const rtlOut = assembleOutput(cfg, g.mapping, rows, cfg.accWidth);
+    const outputs = compareOutputs(g.ref, rtlOut);
+    const vcdBytes = fs.statSync(vcd).size;
+    const pass = sim.cycles === g.run.counters.cycles && observed.cycles === sim.cycles && outputs.mismatches === 0 &&
+      trace.mismatches === 0 && countersCheck.mismatched.length === 0 && rows.length === g.mapping.jobs.filter((j) => j.desc.drain).reduce((a, j) => a + j.desc.drainRows, 0);
+    if (opts.dump) dumpRun(opts.dump, w, g.tensors, rtlOut);
+    return {
+      pass,
+      cycles: { rtl: sim.cycles, golden: g.run.counters.cycles },
+      outputs,
+      trace,
+      counters: sim.counters,
+      countersCheck,
+      jobs: g.mapping.jobs.length,
+      warnings: g.warnings,
+      build: { hash: build.hash, cached: build.cached, seconds: build.seconds },
+      sim: { seconds: sim.seconds, cyclesPerSecond: sim.cycles / Math.max(sim.seconds, 1e-9), vcdBytes },
+    };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Operands, the RTL's output and the resolved workload; each file is written whole or not at all. */
+export function dumpRun(dir: string, w: Workload, tensors: Record<string, Tensor>, out: AccTensor): void {
+  const abs = path.resolve(dir);
+  try {
+    fs.mkdirSync(abs, { recursive: true });
+  } catch (e) {
+    throw new OutputError(`cannot create the dump folder '${dir}': ${(e as Error).message}`);
+  }
+  for (const [name, t] of Object.entries(tensors)) writeNpyAtomic(path.join(abs, `${name}.npy`), t);
+  writeNpyAtomic(path.join(abs, 'output.npy'), out);
+  const json = path.join(abs, 'workload.json');
+  fs.writeFileSync(`${json}.tmp-${process.pid}`, JSON.stringify(w, null, 2) + '\n');
+  fs.renameSync(`${json}.tmp-${process.pid}`, json);
+}

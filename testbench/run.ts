@@ -1,0 +1,45 @@
+/** Run a built simulator on a stimulus folder, with a cycle limit, and read its result file. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { SimulationError } from '../generator/errors.ts';
+import type { Counters } from '../golden/pe.ts';
+
+export interface OutRow { cycle: number; row: number; data: bigint }
+export interface SimResult { status: 'done' | 'hang'; cycles: number; counters: Counters; out: OutRow[]; seconds: number }
+
+export interface RunOptions {
+  stimDir: string;
+  maxCycles: number;
+  /** Write a VCD here. */
+  vcd?: string;
+  /** Hierarchy levels to trace: 1 = the top's ports only (what the compare needs), 99 = everything. */
+  traceLevels?: number;
+}
+
+export function runSim(exe: string, opts: RunOptions): SimResult {
+  const result = path.join(opts.stimDir, 'result.json');
+  fs.rmSync(result, { force: true });
+  const args = [opts.stimDir, result, String(opts.maxCycles)];
+  if (opts.vcd) args.push(opts.vcd, String(opts.traceLevels ?? 1));
+  const started = process.hrtime.bigint();
+  const r = spawnSync(exe, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.error) throw new SimulationError(`cannot run the simulator ${exe}: ${r.error.message}`);
+  if (r.status !== 0 && r.status !== 3) {
+    throw new SimulationError(`the simulator exited with status ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
+  }
+  let parsed: { status: 'done' | 'hang'; cycles: number; counters: Record<string, number>; out: [number, number, string][] };
+  try {
+    parsed = JSON.parse(fs.readFileSync(result, 'utf8'));
+  } catch (e) {
+    throw new SimulationError(`the simulator's result file ${result} is missing or unreadable: ${(e as Error).message}`);
+  }
+  return {
+    status: parsed.status,
+    cycles: parsed.cycles,
+    counters: parsed.counters as unknown as Counters,
+    out: parsed.out.map(([cycle, row, hex]) => ({ cycle, row, data: BigInt('0x' + hex) })),
+    seconds,
+  };
+}
