@@ -72,7 +72,7 @@ export function compareTraces(expected: Txn[], actual: Txn[], jobStart: number[]
   };
 }
 
-export interface CounterCompare { rtl: Counters; golden: Counters; mismatched: string[] }
+export interface CounterCompare { rtl: Counters; golden: Counters; mismatched: (keyof Counters)[] }
 
 export function compareCounters(rtl: Counters, golden: Counters, counterWidth: number): CounterCompare {
   // The RTL's counters wrap at counterWidth bits; compare the golden count the same way.

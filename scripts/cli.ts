@@ -1,0 +1,33 @@
+/** The `antforge` command line: one sub-command per flow, `--help` on each, `--json` for machines. */
+import { Command, CommanderError } from 'commander';
+import { registerGenerate } from './generate.ts';
+import { registerCosim } from './cosim.ts';
+import { registerSchema } from './schema.ts';
+import { registerDemo } from './demo.ts';
+import { registerBench } from './bench.ts';
+
+const program = new Command();
+program
+  .name('antforge')
+  .description('Generate, cosimulate and size SCNN-like sparse outer-product PEs with ANT anticipation of redundant Cartesian products.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerGenerate(program);
+registerCosim(program);
+registerSchema(program);
+registerDemo(program);
+registerBench(program);
+for (const cmd of program.commands) cmd.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // Help and version are successes; any other usage error is bad input.
+    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+  } else {
+    throw e;
+  }
+}

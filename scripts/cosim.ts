@@ -1,0 +1,58 @@
+/** `antforge cosim`: RTL under Verilator against the golden model, cycle for cycle. */
+import type { Command } from 'commander';
+import { ConfigError } from '../generator/errors.ts';
+import type { HwConfig } from '../generator/config.ts';
+import { parseWorkload, type Workload } from '../golden/workload.ts';
+import { cosim, type CosimReport } from '../testbench/cosim.ts';
+import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
+
+export interface CosimCliOpts extends ConfigOpts { workload: string; vcd?: string; dump?: string; fullTrace?: boolean; maxCycles?: string }
+
+export function describeWorkload(w: Workload): string {
+  if (w.kind === 'matmul') return `matmul M=${w.M} K=${w.K} N=${w.N} (${w.mapping ?? 'perk'})`;
+  return `${w.phase} N=${w.N} C=${w.C} K=${w.K} H=${w.H} W=${w.W} R=${w.R} S=${w.S} stride=${w.stride} pad=${w.pad}`;
+}
+
+export function reportText(cfg: HwConfig, w: Workload, r: CosimReport): string {
+  const c = r.counters;
+  const lines = [
+    `cosim ${describeWorkload(w)} on ${cfg.name} (F=${cfg.F} I=${cfg.I} banks=${cfg.banks}x${cfg.bankDepth} ant=${cfg.ant})`,
+    `  jobs ${r.jobs}; cycles rtl ${r.cycles.rtl} ${r.cycles.rtl === r.cycles.golden ? '==' : '!='} golden ${r.cycles.golden}`,
+    `  counters: pairs ${c.pairs}, products ${c.products}, valid ${c.valid}, RCPs ${c.rcps}, conflict stalls ${c.stalls}` +
+      (r.countersCheck.mismatched.length ? `; MISMATCHED: ${r.countersCheck.mismatched.map((n) => `${n} rtl ${r.countersCheck.rtl[n]} golden ${r.countersCheck.golden[n]}`).join(', ')}` : ''),
+    `  trace: ${r.trace.events} transactions expected, ${r.trace.mismatches} mismatches`,
+    `  outputs: ${r.outputs.compared} compared, ${r.outputs.mismatches} mismatches`,
+  ];
+  if (r.trace.first) {
+    const f = r.trace.first;
+    lines.push(`  first divergence: cycle ${f.cycle}, job ${f.job}, ${f.signal}: expected ${f.expected}, got ${f.actual}`);
+  }
+  if (r.outputs.first) lines.push(`  first output mismatch at [${r.outputs.first.index.join(',')}]: expected ${r.outputs.first.expected}, got ${r.outputs.first.actual}`);
+  for (const warn of r.warnings) lines.push(`  warning: ${warn}`);
+  lines.push(r.pass ? 'PASS' : 'FAIL');
+  return lines.join('\n') + '\n';
+}
+
+export function registerCosim(program: Command): void {
+  const cmd = program
+    .command('cosim')
+    .description('simulate the generated RTL in Verilator on a workload and compare it with the golden model, cycle for cycle')
+    .requiredOption('--workload <json|file>', 'workload: a JSON file or an inline JSON string (see `antforge schema --workload`)')
+    .option('--vcd <file>', 'keep the waveform here (the PE\'s ports; add --full-trace for every signal)')
+    .option('--full-trace', 'trace every internal signal (separate cached build; large VCDs)')
+    .option('--dump <dir>', 'write the operands and the RTL output as .npy plus workload.json')
+    .option('--max-cycles <n>', 'stop the simulation after this many cycles (default 2 x golden + 1000)');
+  withJson(withConfig(cmd)).action(action(async (opts: CosimCliOpts) => {
+    const cfg = configFrom(opts);
+    const w = parseWorkload(opts.workload);
+    let maxCycles: number | undefined;
+    if (opts.maxCycles !== undefined) {
+      maxCycles = Number(opts.maxCycles);
+      if (!Number.isInteger(maxCycles) || maxCycles < 1) throw new ConfigError(`--max-cycles '${opts.maxCycles}' is not allowed; allowed: a positive integer`);
+    }
+    const r = await cosim(cfg, w, { vcd: opts.vcd, dump: opts.dump, fullTrace: opts.fullTrace, maxCycles });
+    if (opts.json) process.stdout.write(toJson({ ok: true, workload: w, config: cfg, ...r }) + '\n');
+    else process.stdout.write(reportText(cfg, w, r));
+    return r.pass ? 0 : 1;
+  }));
+}
