@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { ConfigError } from './errors.ts';
 
-export const ANT_MODES = ['off'] as const;
+export const ANT_MODES = ['off', 'filter', 'window'] as const;
 export type AntMode = (typeof ANT_MODES)[number];
 
 export interface HwConfig {
@@ -20,6 +20,8 @@ export interface HwConfig {
   accWidth: number;
   pes: number;
   ant: AntMode;
+  /** Candidate A-vectors the ANT sequencer examines per cycle (filter, window). */
+  antLookahead: number;
   /** Operand buffer depths, in vectors (one vector = F or I lanes). */
   aDepth: number;
   bDepth: number;
@@ -46,7 +48,8 @@ export const CONFIG_KEYS: Record<keyof HwConfig, KeySpec> = {
   dataWidth: { kind: 'int', min: 4, max: 32, doc: 'Operand bits (signed two\'s complement).' },
   accWidth: { kind: 'int', min: 8, max: 64, doc: 'Accumulator bits; sums wrap in two\'s complement at this width.' },
   pes: { kind: 'int', min: 1, max: 1, doc: 'Processing elements (the array arrives with the PE-array issue; 1 today).' },
-  ant: { kind: 'enum', values: ANT_MODES, doc: 'RCP anticipation: "off" issues every (B-vector, A-vector) pair (SCNN baseline).' },
+  ant: { kind: 'enum', values: ANT_MODES, doc: 'RCP anticipation: "off" issues every (B-vector, A-vector) pair (SCNN baseline); "filter" skips pairs whose coordinate ranges cannot meet a valid output, examining antLookahead candidates a cycle; "window" also jumps into each B-vector\'s window of A-vectors and leaves at its end.' },
+  antLookahead: { kind: 'int', min: 1, max: 16, doc: 'Candidate pairs the ANT sequencer examines per cycle (filter, window).' },
   aDepth: { kind: 'int', min: 1, max: 65536, doc: 'Stationary-operand buffer depth in I-lane vectors.' },
   bDepth: { kind: 'int', min: 1, max: 65536, doc: 'Streamed-operand buffer depth in F-lane vectors.' },
   coordWidth: { kind: 'int', min: 2, max: 16, doc: 'Bits of each element\'s y and x coordinates.' },
@@ -66,6 +69,7 @@ export const DEFAULT_CONFIG: HwConfig = {
   accWidth: 32,
   pes: 1,
   ant: 'off',
+  antLookahead: 4,
   aDepth: 256,
   bDepth: 256,
   coordWidth: 8,
@@ -105,7 +109,8 @@ export function resolveConfig(partial: unknown, base: HwConfig = DEFAULT_CONFIG)
     'config must be a JSON object whose keys are: ' + Object.keys(CONFIG_KEYS).join(', '));
   const obj = partial as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    require(key in CONFIG_KEYS, `config key '${key}' is unknown; allowed keys: ${Object.keys(CONFIG_KEYS).join(', ')}`);
+    // Own keys only: 'constructor', 'toString' and '__proto__' are `in` every object.
+    require(Object.hasOwn(CONFIG_KEYS, key), `config key '${key}' is unknown; allowed keys: ${Object.keys(CONFIG_KEYS).join(', ')}`);
   }
   const cfg = { ...base, ...obj } as HwConfig;
   for (const key of Object.keys(CONFIG_KEYS) as (keyof HwConfig)[]) checkKey(key, cfg[key]);
@@ -117,7 +122,8 @@ export function resolveConfig(partial: unknown, base: HwConfig = DEFAULT_CONFIG)
 
 /** Parse `--set key=value` overrides: numbers as numbers, anything else as a string. */
 export function parseSets(sets: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // No prototype, so `--set __proto__=1` is kept as a key (and rejected) instead of vanishing.
+  const out: Record<string, unknown> = Object.create(null);
   for (const s of sets) {
     const eq = s.indexOf('=');
     if (eq <= 0) throw new ConfigError(`--set '${s}' is not of the form key=value (keys: ${Object.keys(CONFIG_KEYS).join(', ')})`);

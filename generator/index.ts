@@ -11,12 +11,14 @@ import { genMularray } from './mularray.ts';
 import { genCoord } from './coord.ts';
 import { genXbar } from './xbar.ts';
 import { genAccbank } from './accbank.ts';
+import { genRange } from './range.ts';
 
 export const TOP = 'af_pe';
 
 /** Every module of the design, top first; deterministic for a config. */
 export function generate(cfg: HwConfig): VModule[] {
-  return [genPe(cfg), genSeq(cfg), genOpbuf(cfg), genMularray(cfg), genCoord(cfg), genXbar(cfg), genAccbank(cfg)];
+  const blocks = [genPe(cfg), genSeq(cfg), genOpbuf(cfg), genMularray(cfg), genCoord(cfg), genXbar(cfg), genAccbank(cfg)];
+  return cfg.ant === 'off' ? blocks : [...blocks, genRange(cfg)];
 }
 
 /**

@@ -34,6 +34,7 @@ export function jobLayout(cfg: HwConfig): Layout {
     { name: 'signB', width: 1, signed: false, doc: 'negate B.y, B.x (and the B spatial address term)' },
     { name: 'matchEn', width: 1, signed: false, doc: 'require A.g == B.g (stride phase, packed contraction index)' },
     { name: 'drain', width: 1, signed: false, doc: 'drain (and clear) the accumulators after this job' },
+    { name: 'winTag', width: 1, signed: false, doc: 'ANT window along match tags (packed matmul) instead of rows' },
     { name: 'offY', width: d.ocWidth, signed: true, doc: 'output row offset' },
     { name: 'offX', width: d.ocWidth, signed: true, doc: 'output column offset' },
     { name: 'limY', width: cfg.coordWidth + 1, signed: false, doc: 'output tile rows' },

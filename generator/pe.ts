@@ -27,7 +27,9 @@ export function genPe(cfg: HwConfig): VModule {
       const lo = l * lw + lane.offsets[field];
       return f.width === 1 ? `${vec}[${lo}]` : `${vec}[${lo + f.width - 1}:${lo}]`;
     }).join(', ')}}`;
-  const counters = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls'];
+  const counters = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls', 'visited', 'skipped'];
+  const ant = cfg.ant !== 'off';
+  const L = cfg.antLookahead;
   const text = header('af_pe', 'sparse outer-product PE (SCNN-like), top level', cfg, {
     F, I, BANKS: B, BANK_DEPTH: cfg.bankDepth, DW: dw, ACCW: acw, A_DEPTH: cfg.aDepth, B_DEPTH: cfg.bDepth,
     CW: cw, CHW: chw, GW: gw, CTRW: ctw, ant: cfg.ant,
@@ -75,6 +77,7 @@ ${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
   wire sign_b = ${slice('job_q', job, 'signB')};
   wire match_en = ${slice('job_q', job, 'matchEn')};
   wire drain = ${slice('job_q', job, 'drain')};
+  wire win_tag = ${slice('job_q', job, 'winTag')};
   wire [${d.ocWidth - 1}:0] off_y = ${slice('job_q', job, 'offY')};
   wire [${d.ocWidth - 1}:0] off_x = ${slice('job_q', job, 'offX')};
   wire [${cw}:0] lim_y = ${slice('job_q', job, 'limY')};
@@ -95,7 +98,9 @@ ${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
   wire load_done = state == S_LOAD && a_cnt_next == n_a && b_cnt_next == n_b;
 
   // ---- COMPUTE: sequencer, stage M (buffer read data, multiply, coordinates), stage X.
+  wire seq_busy;
   wire seq_valid;
+  wire [4:0] seq_visited;
   wire [${aiw - 1}:0] seq_a;
   wire [${biw - 1}:0] seq_b;
   reg  m_valid;
@@ -106,10 +111,33 @@ ${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
   wire [${I * lw - 1}:0] m_a;
   wire [${F * lw - 1}:0] m_b;
 
+${ant ? `  // ANT: the indices-range unit records vector boxes as they load and range-tests candidates.
+  wire [${L - 1}:0] rng_feas, rng_below, rng_above;
+  wire rng_low_up;
+  wire [${acn - 1}:0] seq_qa;
+  wire [${biw - 1}:0] seq_qbn;
+  af_range u_range (
+    .clk(clk),
+    .a_we(a_fire), .a_widx(${resize('a_cnt', acn, aiw, false)}), .a_lv(${gather('a_data', I, 'lv')}),
+    .a_y(${gather('a_data', I, 'y')}), .a_x(${gather('a_data', I, 'x')}), .a_g(${gather('a_data', I, 'g')}),
+    .b_we(b_fire), .b_widx(${resize('b_cnt', bcn, biw, false)}), .b_lv(${gather('b_data', F, 'lv')}),
+    .b_y(${gather('b_data', F, 'y')}), .b_x(${gather('b_data', F, 'x')}), .b_g(${gather('b_data', F, 'g')}),
+    .sign_a(sign_a), .sign_b(sign_b), .match_en(match_en), .win_tag(win_tag),
+    .off_y(off_y), .off_x(off_x), .lim_y(lim_y), .lim_x(lim_x),
+    .q_a(seq_qa), .q_b(seq_b), .q_bn(seq_qbn),
+    .feas(rng_feas), .below(rng_below), .above(rng_above), .low_up(rng_low_up)
+  );
   af_seq u_seq (
     .clk(clk), .rst(rst), .start(load_done), .n_a(n_a), .n_b(n_b), .advance(m_ready),
-    .issue_valid(seq_valid), .issue_a(seq_a), .issue_b(seq_b)
+    .feas(rng_feas), .below(rng_below), .above(rng_above), .low_up(rng_low_up),
+    .busy(seq_busy), .issue_valid(seq_valid), .issue_a(seq_a), .issue_b(seq_b),
+    .q_a(seq_qa), .q_bn(seq_qbn), .visited(seq_visited)
+  );` : `  af_seq u_seq (
+    .clk(clk), .rst(rst), .start(load_done), .n_a(n_a), .n_b(n_b), .advance(m_ready),
+    .busy(seq_busy), .issue_valid(seq_valid), .issue_a(seq_a), .issue_b(seq_b), .visited(seq_visited)
   );
+  // The ANT-only job register has no reader in the baseline PE.
+  wire unused_win_tag = &{1'b0, win_tag, 1'b0};`}
   af_opbuf #(.DEPTH(${cfg.aDepth}), .IDXW(${aiw}), .WIDTH(${I * lw})) u_abuf (
     .clk(clk), .wr_en(a_fire), .wr_idx(${resize('a_cnt', acn, aiw, false)}), .wr_data(a_data),
     .rd_en(m_ready), .rd_idx(seq_a), .rd_data(m_a)
@@ -140,7 +168,7 @@ ${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
     .clk(clk), .rst(rst), .take(x_take), .in_valid(m_pvalid), .in_addr(m_addr), .in_prod(m_prod),
     .ready(x_ready), .stall(x_stall), .bank_we(xb_we), .bank_row(xb_row), .bank_data(xb_data)
   );
-  wire compute_done = state == S_COMPUTE && !seq_valid && !m_valid && x_ready;
+  wire compute_done = state == S_COMPUTE && !seq_busy && !m_valid && x_ready;
 
   // ---- Accumulator banks; INIT and DRAIN clear row row_cnt of every bank.
   wire clr = state == S_INIT || state == S_DRAIN;
@@ -220,6 +248,8 @@ ${counters.map((c) => `      perf_${c} <= ${ctw}'d0;`).join('\n')}
         perf_rcps <= perf_rcps + (n_products - n_valid);
       end
       if (x_stall) perf_stalls <= perf_stalls + ${ctw}'d1;
+      perf_visited <= perf_visited + ${zext('seq_visited', 5, ctw)};
+      perf_skipped <= perf_skipped + ${zext('seq_visited', 5, ctw)} - ${zext('issue', 1, ctw)};
     end
   end
 

@@ -8,8 +8,8 @@
  *
  *   mode   | A (stationary)         | B (streamed)         | output coordinate
  *   fwd    | X[n,c] (h,w)           | W[k,c] (k,r,s)       | (k, (h-r+p)/u, (w-s+p)/u); stride phases must match (tag)
- *   bwd    | dY[n,k] (y*u, x*u)     | W[k,c] (c,r,s)       | (c, y*u+r-p, x*u+s-p)
- *   wgrad  | X[n,c] (h+p, w+p)      | dY[n,k] (k,y*u,x*u)  | (k, h-y*u+p, w-x*u+p)
+ *   bwd    | dY[n,k] (y*u, x*u)     | W[k,c] (c,R-1-r,S-1-s) | (c, y*u+r-p, x*u+s-p)  (flipped kernel)
+ *   wgrad  | X[n,c..] (c,h+p,w+p)   | dY[n,k..] (k,y*u,x*u) | (k, c, h-y*u+p, w-x*u+p)  (channels interleaved)
  *   matmul | A[:,k] (m)             | B[k,:] (n)           | (m, n); packed: several k a job, matched by tag
  */
 import { type HwConfig, derive } from '../generator/config.ts';
@@ -21,21 +21,22 @@ import type { Tensor } from './tensor.ts';
 
 export interface JobDesc {
   nA: number; nB: number;
-  signA: number; signB: number; matchEn: number; drain: number;
+  signA: number; signB: number; matchEn: number; drain: number; winTag: number;
   offY: number; offX: number; limY: number; limX: number;
   strideAC: number; strideBC: number; offAddr: number; drainRows: number;
 }
 export interface Job { desc: JobDesc; a: Vector[]; b: Vector[]; tile: number }
 
 /** One output tile: accumulator address -> flat index of the output tensor. */
-export interface Tile { count: number; nc: number; limY: number; limX: number; origin: number[] }
+export interface Tile { count: number; nc: number; limY: number; limX: number; origin: number[]; /** A-side channels (wgrad) */ nca?: number }
 
 export interface Mapping { jobs: Job[]; tiles: Tile[]; outShape: number[]; outIndex: (tile: Tile, addr: number) => number }
 
 interface Geometry {
-  signA: number; signB: number; matchEn: number; offY: number; offX: number; strideAC: number;
-  /** B's channel coordinate is an output channel (conv), so it strides over whole output planes. */
-  bChannelIsOutput: boolean;
+  signA: number; signB: number; matchEn: number; offY: number; offX: number;
+  /** Accumulator address step per unit of A's and B's channel coordinate. */
+  strideAC: number; strideBC: number;
+  winTag?: number;
 }
 
 /** Tile a (C x Y x X) output block to fit `cap` accumulators and the coordinate limits. */
@@ -88,9 +89,9 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
 
     function descFor(nA: number, nB: number, drain: number): JobDesc {
       return {
-        nA, nB, signA: geo.signA, signB: geo.signB, matchEn: geo.matchEn, drain,
+        nA, nB, signA: geo.signA, signB: geo.signB, matchEn: geo.matchEn, drain, winTag: geo.winTag ?? 0,
         offY: geo.offY, offX: geo.offX, limY: tile.limY, limX: tile.limX,
-        strideAC: geo.strideAC, strideBC: geo.bChannelIsOutput ? (tile.limY * tile.limX) % addrMod : 0, offAddr, drainRows: 0,
+        strideAC: geo.strideAC % addrMod, strideBC: geo.strideBC % addrMod, offAddr, drainRows: 0,
       };
     }
   };
@@ -115,7 +116,7 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
           steps.push({ a: sortElements(a, 'cyx'), b: sortElements(b, 'cyx') });
         }
         emitTile({ count: mt * nt, nc: 1, limY: mt, limX: nt, origin: [m0, n0] },
-          { signA: 0, signB: 0, matchEn: packed ? 1 : 0, offY: 0, offX: 0, strideAC: 0, bChannelIsOutput: false }, steps);
+          { signA: 0, signB: 0, matchEn: packed ? 1 : 0, offY: 0, offX: 0, strideAC: 0, strideBC: 0, winTag: packed ? 1 : 0 }, steps);
       }
     }
     return { jobs, tiles, outShape: [M, N], outIndex: (tile, addr) => {
@@ -132,6 +133,8 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
   if (w.phase === 'fwd') {
     const X = t.activations, Wt = t.weights;
     const haloY = Math.floor((R - 1) / u), haloX = Math.floor((S - 1) / u);
+    // A tile of one output row/column needs coordinates 0..halo; without them no tile fits (and tiling would not advance).
+    if (haloY >= coordLim || haloX >= coordLim) throw new WorkloadError(`filter R=${R} S=${S} at stride ${u} needs coordinates up to ${Math.max(haloY, haloX)}; coordWidth=${cfg.coordWidth} holds 0..${coordLim - 1}; raise coordWidth`);
     const { tc: Kt, ty: Pt, tx: Qt } = tileDims(K, P, Q, cap, coordLim - haloY, coordLim - haloX, chanLim);
     for (let n = 0; n < N; n++) for (let k0 = 0; k0 < K; k0 += Kt) for (let y0 = 0; y0 < P; y0 += Pt) for (let x0 = 0; x0 < Q; x0 += Qt) {
       const kt = Math.min(Kt, K - k0), pt = Math.min(Pt, P - y0), qt = Math.min(Qt, Q - x0);
@@ -151,16 +154,18 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
           const v = Wt.data[((k * C + c) * R + r) * S + s];
           if (v) b.push({ val: v, g: u > 1 ? tag(r % u, s % u) : 0, c: k - k0, y: Math.floor(r / u), x: Math.floor(s / u) });
         }
-        steps.push({ a: sortElements(a, 'cyx'), b: sortElements(b, 'cyx') });
+        steps.push({ a: sortElements(a, 'yxc'), b: sortElements(b, 'yxc') });
       }
       emitTile({ count: kt * pt * qt, nc: kt, limY: pt, limX: qt, origin: [n, k0, y0, x0] },
-        { signA: 0, signB: 1, matchEn: u > 1 ? 1 : 0, offY: 0, offX: 0, strideAC: 0, bChannelIsOutput: true }, steps);
+        { signA: 0, signB: 1, matchEn: u > 1 ? 1 : 0, offY: 0, offX: 0, strideAC: 0, strideBC: pt * qt }, steps);
     }
     return { jobs, tiles, outShape: [N, K, P, Q], outIndex: convOut([N, K, P, Q]) };
   }
 
   if (w.phase === 'bwd') {
     const dY = t.gradients, Wt = t.weights;
+    // Weight taps carry y=r, x=s: a tile of one output row/column needs coordinates 0..R-1 and 0..S-1.
+    if (R > coordLim || S > coordLim) throw new WorkloadError(`filter R=${R} S=${S} needs coordinates up to ${Math.max(R, S) - 1}; coordWidth=${cfg.coordWidth} holds 0..${coordLim - 1}; raise coordWidth`);
     const { tc: Ct, ty: Ht, tx: Wd } = tileDims(C, H, W, cap, coordLim - R + 1, coordLim - S + 1, chanLim);
     for (let n = 0; n < N; n++) for (let c0 = 0; c0 < C; c0 += Ct) for (let h0 = 0; h0 < H; h0 += Ht) for (let w0 = 0; w0 < W; w0 += Wd) {
       const ct = Math.min(Ct, C - c0), ht = Math.min(Ht, H - h0), wt = Math.min(Wd, W - w0);
@@ -177,42 +182,48 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
         const b: Element[] = [];
         for (let c = c0; c < c0 + ct; c++) for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) {
           const v = Wt.data[((k * C + c) * R + r) * S + s];
-          if (v) b.push({ val: v, g: 0, c: c - c0, y: r, x: s });
+          // The kernel enters flipped (R-1-r, S-1-s), so the output row is A.y - B.y as in
+          // the other modes and the A rows a B-vector needs grow as B advances.
+          if (v) b.push({ val: v, g: 0, c: c - c0, y: R - 1 - r, x: S - 1 - s });
         }
-        steps.push({ a: sortElements(a, 'cyx'), b: sortElements(b, 'cyx') });
+        steps.push({ a: sortElements(a, 'yxc'), b: sortElements(b, 'yxc') });
       }
       emitTile({ count: ct * ht * wt, nc: ct, limY: ht, limX: wt, origin: [n, c0, h0, w0] },
-        { signA: 0, signB: 0, matchEn: 0, offY: 1 - R, offX: 1 - S, strideAC: 0, bChannelIsOutput: true }, steps);
+        { signA: 0, signB: 1, matchEn: 0, offY: 0, offX: 0, strideAC: 0, strideBC: ht * wt }, steps);
     }
     return { jobs, tiles, outShape: [N, C, H, W], outIndex: convOut([N, C, H, W]) };
   }
 
-  // wgrad: the output is K x C x R x S; one tile per (input channel, output-channel group).
+  // wgrad: the output is K x C x R x S. A tile interleaves Cg input channels in A and Kg
+  // output channels in B, both sorted by (row, column, channel): every vector then covers
+  // few spatial positions, which is what lets a pair-level range test anticipate RCPs.
   const X = t.activations, dY = t.gradients;
   if (R * S > cap) throw new WorkloadError(`wgrad output of one channel pair (R*S = ${R * S}) does not fit the accumulators (banks*bankDepth = ${cap}); raise bankDepth`);
-  const Kt = Math.max(1, Math.min(K, chanLim, Math.floor(cap / (R * S))));
-  for (let c = 0; c < C; c++) for (let k0 = 0; k0 < K; k0 += Kt) {
-    const kt = Math.min(Kt, K - k0);
+  const Kg = Math.max(1, Math.min(K, chanLim, 16, Math.floor(cap / (R * S))));
+  const Cg = Math.max(1, Math.min(C, chanLim, Math.floor(cap / (Kg * R * S))));
+  for (let c0 = 0; c0 < C; c0 += Cg) for (let k0 = 0; k0 < K; k0 += Kg) {
+    const ct = Math.min(Cg, C - c0), kt = Math.min(Kg, K - k0);
     const steps = [];
     for (let n = 0; n < N; n++) {
       const a: Element[] = [];
-      for (let h = 0; h < H; h++) for (let x = 0; x < W; x++) {
+      for (let c = c0; c < c0 + ct; c++) for (let h = 0; h < H; h++) for (let x = 0; x < W; x++) {
         const v = X.data[((n * C + c) * H + h) * W + x];
-        if (v) a.push({ val: v, g: 0, c: 0, y: h + p, x: x + p });
+        if (v) a.push({ val: v, g: 0, c: c - c0, y: h + p, x: x + p });
       }
       const b: Element[] = [];
       for (let k = k0; k < k0 + kt; k++) for (let y = 0; y < P; y++) for (let x = 0; x < Q; x++) {
         const v = dY.data[((n * K + k) * P + y) * Q + x];
         if (v) b.push({ val: v, g: 0, c: k - k0, y: y * u, x: x * u });
       }
-      steps.push({ a: sortElements(a, 'cyx'), b: sortElements(b, 'cyx') });
+      steps.push({ a: sortElements(a, 'yxc'), b: sortElements(b, 'yxc') });
     }
-    emitTile({ count: kt * R * S, nc: kt, limY: R, limX: S, origin: [k0, c] },
-      { signA: 0, signB: 1, matchEn: 0, offY: 0, offX: 0, strideAC: 0, bChannelIsOutput: true }, steps);
+    emitTile({ count: kt * ct * R * S, nc: kt, nca: ct, limY: R, limX: S, origin: [k0, c0] },
+      { signA: 0, signB: 1, matchEn: 0, offY: 0, offX: 0, strideAC: R * S, strideBC: ct * R * S }, steps);
   }
   return { jobs, tiles, outShape: [K, C, R, S], outIndex: (tile, addr) => {
-    const kk = Math.floor(addr / (R * S)), rs = addr % (R * S);
-    return ((tile.origin[0] + kk) * C + tile.origin[1]) * R * S + rs;
+    const ct = tile.nca!;
+    const kk = Math.floor(addr / (ct * R * S)), cc = Math.floor(addr / (R * S)) % ct, rs = addr % (R * S);
+    return ((tile.origin[0] + kk) * C + tile.origin[1] + cc) * R * S + rs;
   } };
 }
 

@@ -1,19 +1,26 @@
 /**
  * Cycle-exact model of af_pe. It follows the RTL's schedule, not its gates:
  *   INIT bankDepth cycles; per job: IDLE 1 (descriptor taken), LOAD max(nA, nB, 1),
- *   COMPUTE 2 + sum over pairs of crossbar cycles (1 if the job has no pair),
- *   DRAIN drainRows (when the job drains). The run ends on the IDLE cycle with no job left.
- * Pair k is issued at x_k - 2 for k = 0 and x_{k-1} - 1 after, and occupies the crossbar
- * from x_k = start + 2 + sum_{j<k} m_j for m_k cycles, where m_k is its bank-conflict cost.
+ *   COMPUTE until the sequencer is done and the pipeline is empty, DRAIN drainRows (when the
+ *   job drains). The run ends on the IDLE cycle with no job left.
+ * COMPUTE is stepped cycle by cycle through the same three stages as the RTL: the sequencer
+ * (af_seq), stage M (operands read, multiply, coordinates) and stage X (af_xbar), where a pair
+ * stays max(1, most valid products in one bank) cycles.
  */
 import type { HwConfig } from '../generator/config.ts';
 import { AccArith } from './arith.ts';
 import type { Job, Mapping } from './mapper.ts';
 import { pairProducts } from './coord.ts';
-import { schedule } from './xbar.ts';
+import { schedule, type Grant } from './xbar.ts';
+import { Seq } from './seq.ts';
+import { boxOf } from './range.ts';
 
-export interface Counters { cycles: number; pairs: number; products: number; valid: number; rcps: number; stalls: number }
-export const COUNTER_NAMES: (keyof Counters)[] = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls'];
+export interface Counters {
+  cycles: number; pairs: number; products: number; valid: number; rcps: number; stalls: number;
+  /** Pairs the sequencer examined, and those it rejected with the range test (ANT). */
+  visited: number; skipped: number;
+}
+export const COUNTER_NAMES: (keyof Counters)[] = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls', 'visited', 'skipped'];
 
 export type Txn =
   | { kind: 'issue'; cycle: number; job: number; b: number; a: number }
@@ -31,43 +38,64 @@ export interface PeRun {
 
 export interface PeOptions { trace?: boolean }
 
+interface InX { b: number; a: number; grants: Grant[]; m: number; step: number }
+
 export function runPe(cfg: HwConfig, mapping: Mapping, opts: PeOptions = {}): PeRun {
   const { banks, bankDepth, I } = cfg;
   const arith = new AccArith(cfg.accWidth);
   const acc = arith.alloc(banks * bankDepth); // index = row*banks + bank = address
   const trace: Txn[] | undefined = opts.trace ? [] : undefined;
-  const c: Counters = { cycles: 0, pairs: 0, products: 0, valid: 0, rcps: 0, stalls: 0 };
+  const c: Counters = { cycles: 0, pairs: 0, products: 0, valid: 0, rcps: 0, stalls: 0, visited: 0, skipped: 0 };
   const drained = new Map<number, bigint[]>();
   const jobStart: number[] = [];
+  const seq = new Seq(cfg.ant, cfg.antLookahead);
   let t = bankDepth; // INIT clears one row per cycle
 
   mapping.jobs.forEach((job: Job, j: number) => {
     const d = job.desc;
     jobStart.push(t);
-    const tc = t + 1 + Math.max(d.nA, d.nB, 1);
-    let x = tc + 2;
-    let issue = tc;
-    const pairs = d.nA * d.nB;
-    for (let bi = 0; bi < d.nB; bi++) {
-      for (let ai = 0; ai < d.nA; ai++) {
-        trace?.push({ kind: 'issue', cycle: issue, job: j, b: bi, a: ai });
-        const pp = pairProducts(d, job.b[bi], job.a[ai], I);
+    let cyc = t + 1 + Math.max(d.nA, d.nB, 1);
+    seq.start(d, cfg.ant === 'off' ? [] : job.a.map(boxOf), cfg.ant === 'off' ? [] : job.b.map(boxOf));
+    let inM: { b: number; a: number } | undefined;
+    let inX: InX | undefined;
+    for (;;) {
+      const xLast = !inX || inX.step === inX.m - 1;
+      const mReady = !inM || xLast;
+      if (inX) {
+        for (const g of inX.grants) {
+          if (g.step !== inX.step) continue;
+          const f = Math.floor(g.p / I), i = g.p % I;
+          arith.mac(acc, g.addr, job.a[inX.a][i].val, job.b[inX.b][f].val);
+          trace?.push({ kind: 'acc', cycle: cyc, job: j, bank: g.bank, row: g.row, sum: arith.get(acc, g.addr) });
+        }
+        if (!xLast) c.stalls++;
+      }
+      // compute_done: the crossbar's last writes happen in this cycle, the next leaves COMPUTE.
+      if (!seq.active && !inM && xLast) break;
+      const st = mReady ? seq.step() : undefined;
+      if (st) {
+        c.visited += st.visited;
+        c.skipped += st.skipped;
+        if (st.issue) trace?.push({ kind: 'issue', cycle: cyc, job: j, b: st.issue.b, a: st.issue.a });
+      }
+      // Clock edge.
+      if (inM && xLast) {
+        const pp = pairProducts(d, job.b[inM.b], job.a[inM.a], I);
         const { cycles: m, grants } = schedule(pp.validP, pp.validAddr, banks);
         c.pairs++;
         c.products += pp.lanes;
         c.valid += pp.validP.length;
         c.rcps += pp.lanes - pp.validP.length;
-        c.stalls += m - 1;
-        for (const g of grants) {
-          const f = Math.floor(g.p / I), i = g.p % I;
-          arith.mac(acc, g.addr, job.a[ai][i].val, job.b[bi][f].val);
-          trace?.push({ kind: 'acc', cycle: x + g.step, job: j, bank: g.bank, row: g.row, sum: arith.get(acc, g.addr) });
-        }
-        issue = x - 1;
-        x += m;
+        inX = { ...inM, grants, m, step: 0 };
+        inM = undefined;
+      } else if (inX) {
+        if (xLast) inX = undefined;
+        else inX.step++;
       }
+      if (st?.issue) inM = st.issue;
+      cyc++;
     }
-    t = pairs > 0 ? x : tc + 1;
+    t = cyc + 1;
     if (d.drain && d.drainRows > 0) {
       const values: bigint[] = [];
       for (let r = 0; r < d.drainRows; r++) {

@@ -147,16 +147,41 @@ export function validateWorkload(obj: unknown, baseDir = process.cwd()): Workloa
     };
     const { P, Q } = outSize0(w);
     if (P < 1 || Q < 1) throw new WorkloadError(`workload geometry gives an empty output (P=${P}, Q=${Q}): need H + 2*pad >= R and W + 2*pad >= S`);
-    return w;
+    const used = Object.keys(operandShapes(w));
+    for (const key of Object.keys(tensors ?? {})) {
+      if (!used.includes(key)) throw new WorkloadError(`workload key 'tensors.${key}': phase "${w.phase}" does not read a ${key} tensor; allowed keys: ${used.join(', ')}`);
+    }
+    return checkSizes(w);
   }
-  return {
+  return checkSizes({
     kind: 'matmul', M: o.M as number, K: o.K as number, N: o.N as number,
     density: { a: 0.5, b: 0.5, ...(o.density as object) },
     seed: (o.seed as number) ?? 1,
     mapping: (o.mapping as MatmulMapping) ?? 'perk',
     ...(resolved ? { tensors: resolved } : {}),
     ...(o.valueMax !== undefined ? { valueMax: o.valueMax as number } : {}),
-  };
+  });
+}
+
+/** Most elements one operand or result tensor may have (1 GiB of int32); larger layers cannot be held. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 28;
+
+function checkSizes<T extends Workload>(w: T): T {
+  let shapes: [string, number[], string][];
+  if (w.kind === 'matmul') {
+    shapes = [['a', [w.M, w.K], 'M,K'], ['b', [w.K, w.N], 'K,N'], ['output', [w.M, w.N], 'M,N']];
+  } else {
+    // A conv phase reads two of these three tensors and writes the third.
+    const { P, Q } = outSize0(w);
+    shapes = [['weights', [w.K, w.C, w.R, w.S], 'K,C,R,S'], ['activations', [w.N, w.C, w.H, w.W], 'N,C,H,W'], ['gradients', [w.N, w.K, P, Q], 'N,K,P,Q']];
+  }
+  for (const [name, shape, axes] of shapes) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n > MAX_TENSOR_ELEMENTS) {
+      throw new WorkloadError(`workload tensor '${name}' [${shape.join(',')}] (${axes}) has ${n} elements; allowed: at most ${MAX_TENSOR_ELEMENTS} per tensor; use a smaller layer`);
+    }
+  }
+  return w;
 }
 
 const outSize0 = (g: ConvGeom) => ({ P: Math.floor((g.H + 2 * g.pad - g.R) / g.stride) + 1, Q: Math.floor((g.W + 2 * g.pad - g.S) / g.stride) + 1 });
