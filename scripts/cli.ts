@@ -5,6 +5,7 @@ import { registerCosim } from './cosim.ts';
 import { registerSchema } from './schema.ts';
 import { registerDemo } from './demo.ts';
 import { registerBench } from './bench.ts';
+import { registerCompare } from './compare.ts';
 
 const program = new Command();
 program
@@ -16,6 +17,7 @@ program
 
 registerGenerate(program);
 registerCosim(program);
+registerCompare(program);
 registerSchema(program);
 registerDemo(program);
 registerBench(program);

@@ -20,6 +20,7 @@ export function reportText(cfg: HwConfig, w: Workload, r: CosimReport): string {
     `  jobs ${r.jobs}; cycles rtl ${r.cycles.rtl} ${r.cycles.rtl === r.cycles.golden ? '==' : '!='} golden ${r.cycles.golden}`,
     `  counters: pairs ${c.pairs}, products ${c.products}, valid ${c.valid}, RCPs ${c.rcps}, conflict stalls ${c.stalls}` +
       (r.countersCheck.mismatched.length ? `; MISMATCHED: ${r.countersCheck.mismatched.map((n) => `${n} rtl ${r.countersCheck.rtl[n]} golden ${r.countersCheck.golden[n]}`).join(', ')}` : ''),
+    `  RCPs: ${r.rcp.issued} issued of ${r.rcp.baselineIssued} in the baseline, ${(100 * r.rcp.anticipatedFraction).toFixed(1)}% anticipated; pairs visited ${r.rcp.pairsVisited}, skipped ${r.rcp.pairsSkipped}`,
     `  trace: ${r.trace.events} transactions expected, ${r.trace.mismatches} mismatches`,
     `  outputs: ${r.outputs.compared} compared, ${r.outputs.mismatches} mismatches`,
   ];

@@ -36,12 +36,28 @@ export interface CosimOptions {
   modules?: VModule[];
 }
 
+/** RCP accounting against the baseline (ant = off) on the same jobs. */
+export interface RcpReport { baselineIssued: number; issued: number; anticipated: number; anticipatedFraction: number; pairsVisited: number; pairsSkipped: number }
+
+export function rcpReport(baseline: Counters, run: Counters): RcpReport {
+  const anticipated = baseline.rcps - run.rcps;
+  return {
+    baselineIssued: baseline.rcps,
+    issued: run.rcps,
+    anticipated,
+    anticipatedFraction: baseline.rcps === 0 ? 0 : anticipated / baseline.rcps,
+    pairsVisited: run.visited,
+    pairsSkipped: run.skipped,
+  };
+}
+
 export interface CosimReport {
   pass: boolean;
   cycles: { rtl: number; golden: number };
   outputs: OutputCompare;
   trace: TraceCompare;
   counters: Counters;
+  rcp: RcpReport;
   countersCheck: CounterCompare;
   jobs: number;
   warnings: string[];
@@ -67,7 +83,17 @@ export function goldenRun(cfg: HwConfig, w: Workload, trace = true): { tensors: 
   return { tensors, mapping, run, ref, warnings };
 }
 
+/** Fail before any work when the VCD cannot be written there: a folder, or a path under a file. */
+function checkVcdPath(file: string): void {
+  const abs = path.resolve(file);
+  if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) throw new OutputError(`--vcd '${file}' is a folder; allowed: a file path, e.g. ${path.join(file, 'trace.vcd')}`);
+  let dir = path.dirname(abs);
+  while (!fs.existsSync(dir)) dir = path.dirname(dir);
+  if (!fs.statSync(dir).isDirectory()) throw new OutputError(`--vcd '${file}' cannot be written: '${dir}' is a file, not a folder`);
+}
+
 export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {}): Promise<CosimReport> {
+  if (opts.vcd) checkVcdPath(opts.vcd);
   const g = goldenRun(cfg, w, true);
   const modules = opts.modules ?? generate(cfg);
   const build: Build = buildSim(cfg, modules, { trace: opts.fullTrace ? 'full' : 'ports' });
@@ -75,6 +101,11 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
   try {
     writeStimulus(cfg, g.mapping.jobs, work);
     const vcd = opts.vcd ? path.resolve(opts.vcd) : path.join(work, 'trace.vcd');
+    try {
+      fs.mkdirSync(path.dirname(vcd), { recursive: true }); // like --dump and --out, create the folder
+    } catch (e) {
+      throw new OutputError(`cannot create the folder of --vcd '${opts.vcd}': ${(e as Error).message}`);
+    }
     const maxCycles = opts.maxCycles ?? g.run.counters.cycles * 2 + 1000;
     const sim = runSim(build.exe, { stimDir: work, maxCycles, vcd });
     if (sim.status === 'hang') {
@@ -97,6 +128,7 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
       outputs,
       trace,
       counters: sim.counters,
+      rcp: rcpReport(cfg.ant === 'off' ? g.run.counters : runPe({ ...cfg, ant: 'off' }, g.mapping).counters, sim.counters),
       countersCheck,
       jobs: g.mapping.jobs.length,
       warnings: g.warnings,

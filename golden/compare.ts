@@ -1,0 +1,36 @@
+/**
+ * Side-by-side golden runs of one workload under every ANT mode, on the same jobs: cycles,
+ * speedup over the baseline, RCPs anticipated and multiplier utilization.
+ */
+import { ANT_MODES, type AntMode, type HwConfig } from '../generator/config.ts';
+import { mapWorkload } from './mapper.ts';
+import { runPe, type Counters } from './pe.ts';
+import { makeOperands, type Workload } from './workload.ts';
+
+export interface ModeRow {
+  ant: AntMode;
+  cycles: number;
+  speedup: number;
+  counters: Counters;
+  rcp: { baselineIssued: number; issued: number; anticipatedFraction: number };
+  /** Valid products per multiplier per cycle, over the whole run. */
+  multiplierUtilization: number;
+}
+
+export function compareModes(cfg: HwConfig, w: Workload, modes: readonly AntMode[] = ANT_MODES): { rows: ModeRow[]; warnings: string[] } {
+  const { tensors, warnings } = makeOperands(w, cfg);
+  const mapping = mapWorkload(w, tensors, cfg);
+  const base = runPe({ ...cfg, ant: 'off' }, mapping).counters;
+  const rows = modes.map((ant) => {
+    const c = ant === 'off' ? base : runPe({ ...cfg, ant }, mapping).counters;
+    return {
+      ant,
+      cycles: c.cycles,
+      speedup: base.cycles / c.cycles,
+      counters: c,
+      rcp: { baselineIssued: base.rcps, issued: c.rcps, anticipatedFraction: base.rcps ? (base.rcps - c.rcps) / base.rcps : 0 },
+      multiplierUtilization: c.valid / (c.cycles * cfg.F * cfg.I),
+    };
+  });
+  return { rows, warnings };
+}
