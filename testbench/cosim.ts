@@ -100,7 +100,8 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'antforge-cosim-'));
   try {
     writeStimulus(cfg, g.mapping.jobs, work);
-    const vcd = opts.vcd ? path.resolve(opts.vcd) : path.join(work, 'trace.vcd');
+    // A kept VCD is written under a temporary name and renamed once the run is read back.
+    const vcd = opts.vcd ? `${path.resolve(opts.vcd)}.tmp-${process.pid}` : path.join(work, 'trace.vcd');
     try {
       fs.mkdirSync(path.dirname(vcd), { recursive: true }); // like --dump and --out, create the folder
     } catch (e) {
@@ -122,6 +123,7 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
     const pass = sim.cycles === g.run.counters.cycles && observed.cycles === sim.cycles && outputs.mismatches === 0 &&
       trace.mismatches === 0 && countersCheck.mismatched.length === 0 && rows.length === g.mapping.jobs.filter((j) => j.desc.drain).reduce((a, j) => a + j.desc.drainRows, 0);
     if (opts.dump) dumpRun(opts.dump, w, g.tensors, rtlOut);
+    if (opts.vcd) fs.renameSync(vcd, path.resolve(opts.vcd));
     return {
       pass,
       cycles: { rtl: sim.cycles, golden: g.run.counters.cycles },
@@ -137,6 +139,7 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
     };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
+    if (opts.vcd) fs.rmSync(`${path.resolve(opts.vcd)}.tmp-${process.pid}`, { force: true });
   }
 }
 
