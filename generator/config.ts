@@ -47,7 +47,7 @@ export const CONFIG_KEYS: Record<keyof HwConfig, KeySpec> = {
   bankDepth: { kind: 'int', min: 1, max: 4096, doc: 'Accumulator entries per bank.' },
   dataWidth: { kind: 'int', min: 4, max: 32, doc: 'Operand bits (signed two\'s complement).' },
   accWidth: { kind: 'int', min: 8, max: 64, doc: 'Accumulator bits; sums wrap in two\'s complement at this width.' },
-  pes: { kind: 'int', min: 1, max: 1, doc: 'Processing elements (the array arrives with the PE-array issue; 1 today).' },
+  pes: { kind: 'int', min: 1, max: 64, doc: 'Processing elements in the array (SCNN: 64).' },
   ant: { kind: 'enum', values: ANT_MODES, doc: 'RCP anticipation: "off" issues every (B-vector, A-vector) pair (SCNN baseline); "filter" skips pairs whose coordinate ranges cannot meet a valid output, examining antLookahead candidates a cycle; "window" also jumps into each B-vector\'s window of A-vectors and leaves at its end.' },
   antLookahead: { kind: 'int', min: 1, max: 16, doc: 'Candidate pairs the ANT sequencer examines per cycle (filter, window).' },
   aDepth: { kind: 'int', min: 1, max: 65536, doc: 'Stationary-operand buffer depth in I-lane vectors.' },

@@ -2,7 +2,8 @@
  * af_pe: one sparse outer-product PE. Control is a five-state machine:
  *   INIT (clear every accumulator row) -> IDLE (take a job descriptor) -> LOAD (A and B
  *   vectors, one of each per cycle) -> COMPUTE (pairs through multiply, crossbar, accumulate)
- *   -> DRAIN (one accumulator row per cycle, cleared as it is read, when the job asks) -> IDLE.
+ *   -> WAIT (for the array's drain grant) -> DRAIN (one accumulator row per cycle, cleared as
+ *   it is read, when the job asks) -> IDLE.
  * Pipeline in COMPUTE: sequencer -> buffer read (stage M: multiply + coordinates) -> stage X
  * (crossbar, accumulate). The mon_* ports expose what the testbench traces; leave them
  * unconnected in a system.
@@ -10,6 +11,9 @@
 import { type HwConfig, derive } from './config.ts';
 import { jobLayout, laneLayout } from './layout.ts';
 import { header, footer, slice, resize, zext, type VModule } from './verilog.ts';
+
+/** Performance counters, in port order (golden/pe.ts COUNTER_NAMES mirrors them). */
+export const COUNTERS = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls', 'visited', 'skipped'];
 
 export function genPe(cfg: HwConfig): VModule {
   const d = derive(cfg);
@@ -27,7 +31,7 @@ export function genPe(cfg: HwConfig): VModule {
       const lo = l * lw + lane.offsets[field];
       return f.width === 1 ? `${vec}[${lo}]` : `${vec}[${lo + f.width - 1}:${lo}]`;
     }).join(', ')}}`;
-  const counters = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls', 'visited', 'skipped'];
+  const counters = COUNTERS;
   const ant = cfg.ant !== 'off';
   const L = cfg.antLookahead;
   const text = header('af_pe', 'sparse outer-product PE (SCNN-like), top level', cfg, {
@@ -53,6 +57,9 @@ export function genPe(cfg: HwConfig): VModule {
   output wire [${rw - 1}:0] out_row,
   output wire [${B * acw - 1}:0] out_data,
   output wire              idle,
+  // Drain handshake with the array: the PE waits after computing until granted.
+  output wire              drain_wait,
+  input  wire              drain_go,
   // Performance counters (wrap at ${ctw} bits).
 ${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
   // Trace port for the testbench.
@@ -63,7 +70,7 @@ ${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
   output wire [${B * rw - 1}:0] mon_acc_row,
   output wire [${B * acw - 1}:0] mon_acc_sum
 );
-  localparam [2:0] S_INIT = 3'd0, S_IDLE = 3'd1, S_LOAD = 3'd2, S_COMPUTE = 3'd3, S_DRAIN = 3'd4;
+  localparam [2:0] S_INIT = 3'd0, S_IDLE = 3'd1, S_LOAD = 3'd2, S_COMPUTE = 3'd3, S_WAIT = 3'd4, S_DRAIN = 3'd5;
   reg  [2:0] state;
   reg  [${job.width - 1}:0] job_q;
   reg  [${acn - 1}:0] a_cnt;
@@ -188,6 +195,7 @@ ${ant ? `  // ANT: the indices-range unit records vector boxes as they load and 
   assign out_valid = state == S_DRAIN;
   assign out_row = clr_row;
   assign idle = state == S_IDLE;
+  assign drain_wait = state == S_WAIT;
 
   // ---- Control.
   always @(posedge clk) begin
@@ -216,7 +224,8 @@ ${ant ? `  // ANT: the indices-range unit records vector boxes as they load and 
           b_cnt <= b_cnt_next;
           if (load_done) state <= S_COMPUTE;
         end
-        S_COMPUTE: if (compute_done) state <= (drain && drain_rows != ${drw}'d0) ? S_DRAIN : S_IDLE;
+        S_COMPUTE: if (compute_done) state <= (drain && drain_rows != ${drw}'d0) ? S_WAIT : S_IDLE;
+        S_WAIT: if (drain_go) state <= S_DRAIN;
         S_DRAIN: begin
           row_cnt <= last_drain_row ? ${rowCnt}'d0 : row_cnt + ${rowCnt}'d1;
           if (last_drain_row) state <= S_IDLE;

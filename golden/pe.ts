@@ -1,14 +1,18 @@
 /**
- * Cycle-exact model of af_pe. It follows the RTL's schedule, not its gates:
- *   INIT bankDepth cycles; per job: IDLE 1 (descriptor taken), LOAD max(nA, nB, 1),
- *   COMPUTE until the sequencer is done and the pipeline is empty, DRAIN drainRows (when the
- *   job drains). The run ends on the IDLE cycle with no job left.
+ * Cycle-exact model of af_array and its PEs (af_pe). It follows the RTL's schedule, not its
+ * gates:
+ *   INIT: bankDepth cycles (every PE clears one accumulator row a cycle).
+ *   Per array job (all PEs start together, the barrier): IDLE 1 cycle (descriptors taken),
+ *   LOAD max(nA, nB, 1), COMPUTE until the PE's sequencer is done and its pipeline empty; a PE
+ *   whose job drains then WAITs for the drain grant: reduced jobs drain when every PE waits,
+ *   all together, summed; others drain one PE at a time, lowest index first. A drain takes
+ *   drainRows cycles after the grant. The next array job starts when every PE is idle.
  * COMPUTE is stepped cycle by cycle through the same three stages as the RTL: the sequencer
  * (af_seq), stage M (operands read, multiply, coordinates) and stage X (af_xbar), where a pair
  * stays max(1, most valid products in one bank) cycles.
  */
 import type { HwConfig } from '../generator/config.ts';
-import { AccArith } from './arith.ts';
+import { AccArith, type AccVec } from './arith.ts';
 import type { Job, Mapping } from './mapper.ts';
 import { pairProducts } from './coord.ts';
 import { schedule, type Grant } from './xbar.ts';
@@ -21,18 +25,28 @@ export interface Counters {
   visited: number; skipped: number;
 }
 export const COUNTER_NAMES: (keyof Counters)[] = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls', 'visited', 'skipped'];
+/** Counters summed over PEs, with the array's cycle count. */
+export function sumCounters(perPe: Counters[], cycles: number): Counters {
+  const sum = { ...zeroCounters(), cycles };
+  for (const c of perPe) for (const n of COUNTER_NAMES) if (n !== 'cycles') sum[n] += c[n];
+  return sum;
+}
+export const zeroCounters = (): Counters => ({ cycles: 0, pairs: 0, products: 0, valid: 0, rcps: 0, stalls: 0, visited: 0, skipped: 0 });
 
+/** pe: the PE (-1 for a drain reduced across PEs). */
 export type Txn =
-  | { kind: 'issue'; cycle: number; job: number; b: number; a: number }
-  | { kind: 'acc'; cycle: number; job: number; bank: number; row: number; sum: bigint }
-  | { kind: 'drain'; cycle: number; job: number; row: number; data: bigint[] };
+  | { kind: 'issue'; cycle: number; job: number; pe: number; b: number; a: number }
+  | { kind: 'acc'; cycle: number; job: number; pe: number; bank: number; row: number; sum: bigint }
+  | { kind: 'drain'; cycle: number; job: number; pe: number; row: number; data: bigint[] };
 
 export interface PeRun {
+  /** Summed over PEs; cycles is the array's. */
   counters: Counters;
-  /** Drained rows per tile: tile index -> values by accumulator address. */
+  perPe: Counters[];
+  /** Drained values per tile: tile index -> values by accumulator address. */
   drained: Map<number, bigint[]>;
   trace?: Txn[];
-  /** First cycle of each job (its IDLE cycle), for attributing a divergence. */
+  /** First cycle of each array job (its IDLE cycle), for attributing a divergence. */
   jobStart: number[];
 }
 
@@ -40,22 +54,23 @@ export interface PeOptions { trace?: boolean }
 
 interface InX { b: number; a: number; grants: Grant[]; m: number; step: number }
 
-export function runPe(cfg: HwConfig, mapping: Mapping, opts: PeOptions = {}): PeRun {
-  const { banks, bankDepth, I } = cfg;
-  const arith = new AccArith(cfg.accWidth);
-  const acc = arith.alloc(banks * bankDepth); // index = row*banks + bank = address
-  const trace: Txn[] | undefined = opts.trace ? [] : undefined;
-  const c: Counters = { cycles: 0, pairs: 0, products: 0, valid: 0, rcps: 0, stalls: 0, visited: 0, skipped: 0 };
-  const drained = new Map<number, bigint[]>();
-  const jobStart: number[] = [];
-  const seq = new Seq(cfg.ant, cfg.antLookahead);
-  let t = bankDepth; // INIT clears one row per cycle
+/** One PE: its accumulators, counters and sequencer. */
+class PeModel {
+  readonly acc: AccVec;
+  readonly c = zeroCounters();
+  readonly seq: Seq;
+  constructor(readonly cfg: HwConfig, readonly arith: AccArith, readonly index: number, readonly trace?: Txn[]) {
+    this.acc = arith.alloc(cfg.banks * cfg.bankDepth); // index = row*banks + bank = address
+    this.seq = new Seq(cfg.ant, cfg.antLookahead);
+  }
 
-  mapping.jobs.forEach((job: Job, j: number) => {
+  /** LOAD and COMPUTE of a job taken at cycle t; returns the first cycle after COMPUTE. */
+  compute(job: Job, t: number, j: number): number {
+    const { cfg, c, seq, trace, arith, acc } = this;
     const d = job.desc;
-    jobStart.push(t);
+    const ant = cfg.ant !== 'off';
     let cyc = t + 1 + Math.max(d.nA, d.nB, 1);
-    seq.start(d, cfg.ant === 'off' ? [] : job.a.map(boxOf), cfg.ant === 'off' ? [] : job.b.map(boxOf));
+    seq.start(d, ant ? job.a.map(boxOf) : [], ant ? job.b.map(boxOf) : []);
     let inM: { b: number; a: number } | undefined;
     let inX: InX | undefined;
     for (;;) {
@@ -64,9 +79,9 @@ export function runPe(cfg: HwConfig, mapping: Mapping, opts: PeOptions = {}): Pe
       if (inX) {
         for (const g of inX.grants) {
           if (g.step !== inX.step) continue;
-          const f = Math.floor(g.p / I), i = g.p % I;
+          const f = Math.floor(g.p / cfg.I), i = g.p % cfg.I;
           arith.mac(acc, g.addr, job.a[inX.a][i].val, job.b[inX.b][f].val);
-          trace?.push({ kind: 'acc', cycle: cyc, job: j, bank: g.bank, row: g.row, sum: arith.get(acc, g.addr) });
+          trace?.push({ kind: 'acc', cycle: cyc, job: j, pe: this.index, bank: g.bank, row: g.row, sum: arith.get(acc, g.addr) });
         }
         if (!xLast) c.stalls++;
       }
@@ -76,12 +91,12 @@ export function runPe(cfg: HwConfig, mapping: Mapping, opts: PeOptions = {}): Pe
       if (st) {
         c.visited += st.visited;
         c.skipped += st.skipped;
-        if (st.issue) trace?.push({ kind: 'issue', cycle: cyc, job: j, b: st.issue.b, a: st.issue.a });
+        if (st.issue) trace?.push({ kind: 'issue', cycle: cyc, job: j, pe: this.index, b: st.issue.b, a: st.issue.a });
       }
       // Clock edge.
       if (inM && xLast) {
-        const pp = pairProducts(d, job.b[inM.b], job.a[inM.a], I);
-        const { cycles: m, grants } = schedule(pp.validP, pp.validAddr, banks);
+        const pp = pairProducts(d, job.b[inM.b], job.a[inM.a], cfg.I);
+        const { cycles: m, grants } = schedule(pp.validP, pp.validAddr, cfg.banks);
         c.pairs++;
         c.products += pp.lanes;
         c.valid += pp.validP.length;
@@ -95,30 +110,81 @@ export function runPe(cfg: HwConfig, mapping: Mapping, opts: PeOptions = {}): Pe
       if (st?.issue) inM = st.issue;
       cyc++;
     }
-    t = cyc + 1;
-    if (d.drain && d.drainRows > 0) {
-      const values: bigint[] = [];
-      for (let r = 0; r < d.drainRows; r++) {
-        const row: bigint[] = [];
-        for (let b = 0; b < banks; b++) {
-          const addr = r * banks + b;
-          row.push(arith.get(acc, addr));
-          values.push(arith.get(acc, addr));
-          arith.set(acc, addr, 0n);
-        }
-        trace?.push({ kind: 'drain', cycle: t + r, job: j, row: r, data: row });
-      }
-      drained.set(job.tile, values);
-      t += d.drainRows;
+    return cyc + 1;
+  }
+
+  /** Read and clear accumulator row r (all banks). */
+  drainRow(r: number): bigint[] {
+    const row: bigint[] = [];
+    for (let b = 0; b < this.cfg.banks; b++) {
+      const addr = r * this.cfg.banks + b;
+      row.push(this.arith.get(this.acc, addr));
+      this.arith.set(this.acc, addr, 0n);
     }
+    return row;
+  }
+}
+
+export function runPe(cfg: HwConfig, mapping: Mapping, opts: PeOptions = {}): PeRun {
+  const arith = new AccArith(cfg.accWidth);
+  const trace: Txn[] | undefined = opts.trace ? [] : undefined;
+  const pes = Array.from({ length: mapping.pes }, (_, p) => new PeModel(cfg, arith, p, trace));
+  const drained = new Map<number, bigint[]>();
+  const jobStart: number[] = [];
+  let t = cfg.bankDepth; // INIT clears one row per cycle
+
+  mapping.arrayJobs.forEach((aj, j) => {
+    jobStart.push(t);
+    const ends = aj.pe.map((job, p) => pes[p].compute(job, t, j));
+    const idleAt = [...ends];
+    const drainers = aj.pe.map((job, p) => (job.desc.drain && job.desc.drainRows > 0 ? p : -1)).filter((p) => p >= 0);
+    const record = (tile: number, rows: bigint[][]) => drained.set(tile, rows.flat());
+    if (aj.reduce && drainers.length) {
+      // Every PE waits from its end cycle; the grant comes when all wait.
+      const g = Math.max(...drainers.map((p) => ends[p]));
+      const rowsN = aj.pe[drainers[0]].desc.drainRows;
+      const rows: bigint[][] = [];
+      for (let r = 0; r < rowsN; r++) {
+        const parts = drainers.map((p) => pes[p].drainRow(r));
+        const sum = parts[0].map((_, b) => parts.reduce((acc, part) => BigInt.asIntN(cfg.accWidth, acc + part[b]), 0n));
+        rows.push(sum);
+        trace?.push({ kind: 'drain', cycle: g + 1 + r, job: j, pe: -1, row: r, data: sum });
+      }
+      record(aj.pe[drainers[0]].tile, rows);
+      for (const p of drainers) idleAt[p] = g + 1 + rowsN;
+    } else {
+      const pending = [...drainers];
+      let cyc = Math.min(...pending.map((p) => ends[p]));
+      while (pending.length) {
+        const waiting = pending.filter((p) => ends[p] <= cyc);
+        if (!waiting.length) {
+          cyc = Math.min(...pending.map((p) => ends[p]));
+          continue;
+        }
+        const p = Math.min(...waiting);
+        pending.splice(pending.indexOf(p), 1);
+        const rowsN = aj.pe[p].desc.drainRows;
+        const rows: bigint[][] = [];
+        for (let r = 0; r < rowsN; r++) {
+          const row = pes[p].drainRow(r);
+          rows.push(row);
+          trace?.push({ kind: 'drain', cycle: cyc + 1 + r, job: j, pe: p, row: r, data: row });
+        }
+        record(aj.pe[p].tile, rows);
+        idleAt[p] = cyc + 1 + rowsN;
+        cyc = idleAt[p];
+      }
+    }
+    t = Math.max(...idleAt);
   });
-  c.cycles = t;
+  const perPe = pes.map((pe) => ({ ...pe.c, cycles: t }));
+  const counters = sumCounters(perPe, t);
   if (trace) trace.sort(txnOrder);
-  return { counters: c, drained, trace, jobStart };
+  return { counters, perPe, drained, trace, jobStart };
 }
 
 const KIND_RANK = { issue: 0, acc: 1, drain: 2 } as const;
-/** Canonical order of transactions: by cycle, then kind, then bank. */
+/** Canonical order of transactions: by cycle, then kind, then PE, then bank. */
 export function txnOrder(a: Txn, b: Txn): number {
-  return a.cycle - b.cycle || KIND_RANK[a.kind] - KIND_RANK[b.kind] || (a.kind === 'acc' && b.kind === 'acc' ? a.bank - b.bank : 0);
+  return a.cycle - b.cycle || KIND_RANK[a.kind] - KIND_RANK[b.kind] || a.pe - b.pe || (a.kind === 'acc' && b.kind === 'acc' ? a.bank - b.bank : 0);
 }

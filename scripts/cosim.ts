@@ -4,6 +4,7 @@ import { ConfigError } from '../generator/errors.ts';
 import type { HwConfig } from '../generator/config.ts';
 import { parseWorkload, type Workload } from '../golden/workload.ts';
 import { cosim, type CosimReport } from '../testbench/cosim.ts';
+import type { Counters } from '../golden/pe.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 
 export interface CosimCliOpts extends ConfigOpts { workload: string; vcd?: string; dump?: string; fullTrace?: boolean; maxCycles?: string }
@@ -16,10 +17,14 @@ export function describeWorkload(w: Workload): string {
 export function reportText(cfg: HwConfig, w: Workload, r: CosimReport): string {
   const c = r.counters;
   const lines = [
-    `cosim ${describeWorkload(w)} on ${cfg.name} (F=${cfg.F} I=${cfg.I} banks=${cfg.banks}x${cfg.bankDepth} ant=${cfg.ant})`,
-    `  jobs ${r.jobs}; cycles rtl ${r.cycles.rtl} ${r.cycles.rtl === r.cycles.golden ? '==' : '!='} golden ${r.cycles.golden}`,
+    `cosim ${describeWorkload(w)} on ${cfg.name} (${cfg.pes} PE${cfg.pes > 1 ? 's' : ''}, F=${cfg.F} I=${cfg.I} banks=${cfg.banks}x${cfg.bankDepth} ant=${cfg.ant})`,
+    `  array jobs ${r.jobs}; cycles rtl ${r.cycles.rtl} ${r.cycles.rtl === r.cycles.golden ? '==' : '!='} golden ${r.cycles.golden}`,
     `  counters: pairs ${c.pairs}, products ${c.products}, valid ${c.valid}, RCPs ${c.rcps}, conflict stalls ${c.stalls}` +
-      (r.countersCheck.mismatched.length ? `; MISMATCHED: ${r.countersCheck.mismatched.map((n) => `${n} rtl ${r.countersCheck.rtl[n]} golden ${r.countersCheck.golden[n]}`).join(', ')}` : ''),
+      (r.countersCheck.mismatched.length ? `; MISMATCHED: ${r.countersCheck.mismatched.map((name) => {
+        const [pe, n] = name.split('.') as [string, keyof Counters];
+        const p = Number(pe.slice(2));
+        return `${name} rtl ${r.countersCheck.rtl[p]?.[n]} golden ${r.countersCheck.golden[p]?.[n]}`;
+      }).join(', ')}` : ''),
     `  RCPs: ${r.rcp.issued} issued of ${r.rcp.baselineIssued} in the baseline, ${(100 * r.rcp.anticipatedFraction).toFixed(1)}% anticipated; pairs visited ${r.rcp.pairsVisited}, skipped ${r.rcp.pairsSkipped}`,
     `  trace: ${r.trace.events} transactions expected, ${r.trace.mismatches} mismatches`,
     `  outputs: ${r.outputs.compared} compared, ${r.outputs.mismatches} mismatches`,

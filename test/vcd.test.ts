@@ -242,16 +242,14 @@ describe('VCD errors', () => {
   });
 });
 
-// Optional: build and run a tiny Verilator model (takes ~10 s, so opt-in).
-const hasVerilator = (() => { try { execFileSync('verilator', ['--version']); return true; } catch { return false; } })();
-describe.skipIf(!hasVerilator || !process.env.ANTFORGE_VERILATOR_E2E)('Verilator end to end', () => {
+// End to end: a tiny model built by the installed Verilator (about 10 s).
+describe('Verilator end to end', () => {
   it('samples a freshly generated Verilator VCD', async () => {
     const sv = writeVcd('tiny.sv', TINY_SV);
     const cpp = writeVcd('main.cpp', TINY_MAIN);
     execFileSync('verilator', ['--cc', '--exe', '--build', '--trace', '-O0', '--Mdir', nodePath.join(dir, 'obj'), sv, cpp], { stdio: 'ignore' });
     const file = nodePath.join(dir, 'live.vcd');
     execFileSync(nodePath.join(dir, 'obj', 'Vtiny'), [file]);
-    expect(fs.readFileSync(file, 'utf8')).toBe(VERILATOR_VCD);
     const { rows } = await collect(file, ['TOP.tiny.cnt']);
     expect(rows.map(([, [v]]) => Number(v))).toEqual([0, 0, 0, 1, 2, 3, 4, 5, 6]);
   }, 120_000);

@@ -25,6 +25,8 @@ export interface BuildOptions {
   jobs?: number;
   /** 'ports': trace only af_pe's ports (what the compare reads, small VCDs); 'full': every signal, for debugging. */
   trace?: 'ports' | 'full';
+  /** Cache folder for this build; default CACHE_ROOT (ANTFORGE_CACHE or ./.antforge/build). */
+  cacheRoot?: string;
 }
 
 export function buildSim(cfg: HwConfig, modules: VModule[], opts: BuildOptions = {}): Build {
@@ -38,13 +40,14 @@ export function buildSim(cfg: HwConfig, modules: VModule[], opts: BuildOptions =
   for (const m of modules) h.update(`${m.file}\0${m.text}\0`);
   h.update(harness);
   const hash = h.digest('hex').slice(0, 20);
-  const dir = path.join(CACHE_ROOT, hash);
+  const root = opts.cacheRoot ?? CACHE_ROOT;
+  const dir = path.join(root, hash);
   const exe = path.join(dir, 'obj', 'sim');
   if (fs.existsSync(exe)) return { dir, exe, hash, cached: true, seconds: 0 };
 
   const started = Date.now();
-  fs.mkdirSync(CACHE_ROOT, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(CACHE_ROOT, `.${hash}-`));
+  fs.mkdirSync(root, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(root, `.${hash}-`));
   try {
     const files = modules.map((m) => {
       fs.writeFileSync(path.join(tmp, m.file), m.text);
@@ -61,7 +64,7 @@ export function buildSim(cfg: HwConfig, modules: VModule[], opts: BuildOptions =
       throw new ToolError(`verilator build failed (exit ${r.status}):\n${log || r.stderr.slice(-2000)}`);
     }
     // Keep only what running needs: the binary (the C++ objects are large).
-    const keep = fs.mkdtempSync(path.join(CACHE_ROOT, `.${hash}-keep-`));
+    const keep = fs.mkdtempSync(path.join(root, `.${hash}-keep-`));
     fs.mkdirSync(path.join(keep, 'obj'));
     fs.renameSync(path.join(tmp, 'obj', 'sim'), path.join(keep, 'obj', 'sim'));
     for (const m of files) fs.copyFileSync(path.join(tmp, m), path.join(keep, m));

@@ -14,24 +14,24 @@ export interface Divergence { cycle: number; signal: string; expected: string; a
 export interface TraceCompare { events: number; mismatches: number; first?: Divergence }
 
 function keyOf(t: Txn): string {
-  return t.kind === 'acc' ? `${t.cycle}|acc|${t.bank}` : `${t.cycle}|${t.kind}`;
+  return t.kind === 'acc' ? `${t.cycle}|acc|${t.pe}|${t.bank}` : t.kind === 'issue' ? `${t.cycle}|issue|${t.pe}` : `${t.cycle}|drain`;
 }
 function describe(t: Txn | undefined): string {
   if (!t) return 'nothing';
   if (t.kind === 'issue') return `pair (b=${t.b}, a=${t.a})`;
   if (t.kind === 'acc') return `row ${t.row} sum ${t.sum}`;
-  return `row ${t.row} [${t.data.join(', ')}]`;
+  return `${t.pe < 0 ? 'reduced ' : `PE ${t.pe} `}row ${t.row} [${t.data.join(', ')}]`;
 }
 function signalOf(t: Txn): string {
-  if (t.kind === 'issue') return 'mon_issue (mon_issue_b, mon_issue_a)';
-  if (t.kind === 'acc') return `mon_acc_we/row/sum bank ${t.bank}`;
-  return 'out_valid/out_row/out_data';
+  if (t.kind === 'issue') return `PE ${t.pe} mon_issue (mon_issue_b, mon_issue_a)`;
+  if (t.kind === 'acc') return `PE ${t.pe} mon_acc_we/row/sum bank ${t.bank}`;
+  return 'out_valid/out_pe/out_row/out_data';
 }
 function same(a: Txn, b: Txn): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'issue' && b.kind === 'issue') return a.a === b.a && a.b === b.b;
   if (a.kind === 'acc' && b.kind === 'acc') return a.row === b.row && a.sum === b.sum;
-  if (a.kind === 'drain' && b.kind === 'drain') return a.row === b.row && a.data.every((v, i) => v === b.data[i]);
+  if (a.kind === 'drain' && b.kind === 'drain') return a.pe === b.pe && a.row === b.row && a.data.every((v, i) => v === b.data[i]);
   return false;
 }
 
@@ -72,34 +72,61 @@ export function compareTraces(expected: Txn[], actual: Txn[], jobStart: number[]
   };
 }
 
-export interface CounterCompare { rtl: Counters; golden: Counters; mismatched: (keyof Counters)[] }
+/** Per PE; mismatched names the counters as 'pe<p>.<name>'. */
+export interface CounterCompare { rtl: Counters[]; golden: Counters[]; mismatched: string[] }
 
-export function compareCounters(rtl: Counters, golden: Counters, counterWidth: number): CounterCompare {
+export function compareCounters(rtl: Counters[], golden: Counters[], counterWidth: number): CounterCompare {
   // The RTL's counters wrap at counterWidth bits; compare the golden count the same way.
   const wrap = (v: number) => Number(BigInt.asUintN(counterWidth, BigInt(v)));
-  return { rtl, golden, mismatched: COUNTER_NAMES.filter((n) => rtl[n] !== wrap(golden[n])) };
+  const mismatched = golden.flatMap((g, p) => COUNTER_NAMES.filter((n) => rtl[p]?.[n] !== wrap(g[n])).map((n) => `pe${p}.${n}`));
+  return { rtl, golden, mismatched };
 }
 
-/** Put drained rows back into the output tensor: the i-th drain belongs to the i-th draining job's tile. */
-export function assembleOutput(cfg: HwConfig, mapping: Mapping, rows: { row: number; data: bigint[] }[], width: number): AccTensor {
+/**
+ * Put drained rows back into the output tensor. Each PE's drains come in the order of its
+ * draining jobs; reduced drains in the order of the reducing array jobs.
+ */
+export function assembleOutput(cfg: HwConfig, mapping: Mapping, rows: { pe: number; reduced: boolean; row: number; data: bigint[] }[], width: number): AccTensor {
   const n = mapping.outShape.reduce((a, b) => a * b, 1);
   const data = width <= 32 ? new Int32Array(n) : new BigInt64Array(n);
-  const drainJobs = mapping.jobs.filter((j) => j.desc.drain);
-  let at = 0;
-  for (const job of drainJobs) {
-    const tile = mapping.tiles[job.tile];
-    for (let r = 0; r < job.desc.drainRows && at < rows.length; r++, at++) {
-      const { data: vals } = rows[at];
-      for (let b = 0; b < cfg.banks; b++) {
-        const addr = r * cfg.banks + b;
-        if (addr >= tile.count) continue;
-        const idx = mapping.outIndex(tile, addr);
-        if (data instanceof Int32Array) data[idx] = Number(vals[b]);
-        else data[idx] = vals[b];
-      }
+  // Expected drains per source (-1: reduced), as tiles in order.
+  const queues = new Map<number, number[]>();
+  for (const aj of mapping.arrayJobs) {
+    aj.pe.forEach((job, p) => {
+      if (!job.desc.drain) return;
+      const src = aj.reduce ? -1 : p;
+      if (aj.reduce && p > 0) return;
+      if (!queues.has(src)) queues.set(src, []);
+      for (let r = 0; r < job.desc.drainRows; r++) queues.get(src)!.push(job.tile);
+    });
+  }
+  const taken = new Map<number, number>();
+  for (const row of rows) {
+    const src = row.reduced ? -1 : row.pe;
+    const k = taken.get(src) ?? 0;
+    taken.set(src, k + 1);
+    const tileIdx = queues.get(src)?.[k];
+    if (tileIdx === undefined || tileIdx < 0) continue;
+    const tile = mapping.tiles[tileIdx];
+    for (let b = 0; b < cfg.banks; b++) {
+      const addr = row.row * cfg.banks + b;
+      if (addr >= tile.count) continue;
+      const idx = mapping.outIndex(tile, addr);
+      if (data instanceof Int32Array) data[idx] = Number(row.data[b]);
+      else data[idx] = row.data[b];
     }
   }
   return { shape: mapping.outShape, data, width };
+}
+
+/** How many rows the RTL must drain for this mapping. */
+export function expectedDrainRows(mapping: Mapping): number {
+  let rows = 0;
+  for (const aj of mapping.arrayJobs) {
+    const drainers = aj.pe.filter((j) => j.desc.drain);
+    rows += aj.reduce ? (drainers[0]?.desc.drainRows ?? 0) : drainers.reduce((a, j) => a + j.desc.drainRows, 0);
+  }
+  return rows;
 }
 
 export interface OutputCompare { compared: number; mismatches: number; first?: { index: number[]; expected: string; actual: string } }

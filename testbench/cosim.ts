@@ -14,12 +14,12 @@ import type { VModule } from '../generator/verilog.ts';
 import { AccArith } from '../golden/arith.ts';
 import { mapWorkload, type Mapping } from '../golden/mapper.ts';
 import { writeNpyAtomic } from '../golden/npy.ts';
-import { runPe, type Counters, type PeRun } from '../golden/pe.ts';
+import { runPe, sumCounters, type Counters, type PeRun } from '../golden/pe.ts';
 import { convBwd, convFwd, convWgrad, matmul } from '../golden/reference.ts';
 import type { AccTensor, Tensor } from '../golden/tensor.ts';
 import { makeOperands, type Workload } from '../golden/workload.ts';
 import { buildSim, type Build } from './build.ts';
-import { assembleOutput, compareCounters, compareOutputs, compareTraces, type CounterCompare, type OutputCompare, type TraceCompare } from './compare.ts';
+import { assembleOutput, compareCounters, compareOutputs, compareTraces, expectedDrainRows, type CounterCompare, type OutputCompare, type TraceCompare } from './compare.ts';
 import { runSim } from './run.ts';
 import { writeStimulus } from './stimulus.ts';
 import { readTrace } from './trace.ts';
@@ -99,7 +99,7 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
   const build: Build = buildSim(cfg, modules, { trace: opts.fullTrace ? 'full' : 'ports' });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'antforge-cosim-'));
   try {
-    writeStimulus(cfg, g.mapping.jobs, work);
+    writeStimulus(cfg, g.mapping.arrayJobs, work);
     // A kept VCD is written under a temporary name and renamed once the run is read back.
     const vcd = opts.vcd ? `${path.resolve(opts.vcd)}.tmp-${process.pid}` : path.join(work, 'trace.vcd');
     try {
@@ -114,14 +114,14 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
     }
     const observed = await readTrace(cfg, vcd);
     const trace = compareTraces(g.run.trace!, observed.txns, g.run.jobStart);
-    const countersCheck = compareCounters(sim.counters, g.run.counters, cfg.counterWidth);
-    const rows = sim.out.map((o) => ({ row: o.row, data: Array.from({ length: cfg.banks }, (_, b) =>
+    const countersCheck = compareCounters(sim.perPe, g.run.perPe, cfg.counterWidth);
+    const rows = sim.out.map((o) => ({ pe: o.pe, reduced: o.reduced, row: o.row, data: Array.from({ length: cfg.banks }, (_, b) =>
       BigInt.asIntN(cfg.accWidth, (o.data >> BigInt(b * cfg.accWidth)) & ((1n << BigInt(cfg.accWidth)) - 1n))) }));
     const rtlOut = assembleOutput(cfg, g.mapping, rows, cfg.accWidth);
     const outputs = compareOutputs(g.ref, rtlOut);
     const vcdBytes = fs.statSync(vcd).size;
     const pass = sim.cycles === g.run.counters.cycles && observed.cycles === sim.cycles && outputs.mismatches === 0 &&
-      trace.mismatches === 0 && countersCheck.mismatched.length === 0 && rows.length === g.mapping.jobs.filter((j) => j.desc.drain).reduce((a, j) => a + j.desc.drainRows, 0);
+      trace.mismatches === 0 && countersCheck.mismatched.length === 0 && rows.length === expectedDrainRows(g.mapping);
     if (opts.dump) dumpRun(opts.dump, w, g.tensors, rtlOut);
     if (opts.vcd) fs.renameSync(vcd, path.resolve(opts.vcd));
     return {
@@ -129,10 +129,10 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
       cycles: { rtl: sim.cycles, golden: g.run.counters.cycles },
       outputs,
       trace,
-      counters: sim.counters,
-      rcp: rcpReport(cfg.ant === 'off' ? g.run.counters : runPe({ ...cfg, ant: 'off' }, g.mapping).counters, sim.counters),
+      counters: sumCounters(sim.perPe, sim.cycles),
+      rcp: rcpReport(cfg.ant === 'off' ? g.run.counters : runPe({ ...cfg, ant: 'off' }, g.mapping).counters, sumCounters(sim.perPe, sim.cycles)),
       countersCheck,
-      jobs: g.mapping.jobs.length,
+      jobs: g.mapping.arrayJobs.length,
       warnings: g.warnings,
       build: { hash: build.hash, cached: build.cached, seconds: build.seconds },
       sim: { seconds: sim.seconds, cyclesPerSecond: sim.cycles / Math.max(sim.seconds, 1e-9), vcdBytes },

@@ -5,8 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { SimulationError } from '../generator/errors.ts';
 import type { Counters } from '../golden/pe.ts';
 
-export interface OutRow { cycle: number; row: number; data: bigint }
-export interface SimResult { status: 'done' | 'hang'; cycles: number; counters: Counters; out: OutRow[]; seconds: number }
+/** A drained row: from PE pe, or the sum over PEs when reduced. */
+export interface OutRow { cycle: number; pe: number; reduced: boolean; row: number; data: bigint }
+export interface SimResult { status: 'done' | 'hang'; cycles: number; perPe: Counters[]; out: OutRow[]; seconds: number }
 
 export interface RunOptions {
   stimDir: string;
@@ -29,7 +30,7 @@ export function runSim(exe: string, opts: RunOptions): SimResult {
   if (r.status !== 0 && r.status !== 3) {
     throw new SimulationError(`the simulator exited with status ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
   }
-  let parsed: { status: 'done' | 'hang'; cycles: number; counters: Record<string, number>; out: [number, number, string][] };
+  let parsed: { status: 'done' | 'hang'; cycles: number; counters: Record<string, number[]>; out: [number, number, number, number, string][] };
   try {
     parsed = JSON.parse(fs.readFileSync(result, 'utf8'));
   } catch (e) {
@@ -38,8 +39,8 @@ export function runSim(exe: string, opts: RunOptions): SimResult {
   return {
     status: parsed.status,
     cycles: parsed.cycles,
-    counters: parsed.counters as unknown as Counters,
-    out: parsed.out.map(([cycle, row, hex]) => ({ cycle, row, data: BigInt('0x' + hex) })),
+    perPe: parsed.counters.cycles.map((_, p) => Object.fromEntries(Object.entries(parsed.counters).map(([k, v]) => [k, v[p]])) as unknown as Counters),
+    out: parsed.out.map(([cycle, pe, reduced, row, hex]) => ({ cycle, pe, reduced: reduced === 1, row, data: BigInt('0x' + hex) })),
     seconds,
   };
 }

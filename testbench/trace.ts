@@ -1,45 +1,50 @@
 /**
- * VCD -> transactions: reads the PE's trace port from a waveform and turns each cycle into
- * the same transaction records the golden model predicts (pair issues, accumulator writes,
- * drained rows), plus the counters' final values.
+ * VCD -> transactions: reads the array's trace ports from a waveform and turns each cycle into
+ * the same transaction records the golden model predicts (pair issues and accumulator writes
+ * per PE, drained rows), plus the counters' final values per PE.
  */
 import type { HwConfig } from '../generator/config.ts';
 import { derive } from '../generator/config.ts';
 import { COUNTER_NAMES, txnOrder, type Counters, type Txn } from '../golden/pe.ts';
 import { sampleVcd } from './vcd.ts';
 
-export interface ObservedTrace { txns: Txn[]; counters: Counters; cycles: number; xSeen: string[] }
+export interface ObservedTrace { txns: Txn[]; perPe: Counters[]; cycles: number; xSeen: string[] }
 
 const field = (word: bigint, lo: number, width: number) => (word >> BigInt(lo)) & ((1n << BigInt(width)) - 1n);
 const signed = (v: bigint, width: number) => BigInt.asIntN(width, v);
 
 export async function readTrace(cfg: HwConfig, vcdFile: string, scope = 'TOP'): Promise<ObservedTrace> {
   const d = derive(cfg);
-  const names = ['mon_issue', 'mon_issue_a', 'mon_issue_b', 'mon_acc_we', 'mon_acc_row', 'mon_acc_sum', 'out_valid', 'out_row', 'out_data',
-    ...COUNTER_NAMES.map((c) => `perf_${c}`)];
+  const N = cfg.pes, B = cfg.banks, acw = cfg.accWidth, rw = d.rowWidth;
+  const names = ['mon_issue', 'mon_issue_a', 'mon_issue_b', 'mon_acc_we', 'mon_acc_row', 'mon_acc_sum',
+    'out_valid', 'out_reduced', 'out_pe', 'out_row', 'out_data', ...COUNTER_NAMES.map((c) => `perf_${c}`)];
   const txns: Txn[] = [];
   let last: bigint[] = [];
   const res = await sampleVcd(vcdFile, {
     signals: names.map((n) => `${scope}.${n}`),
     onCycle: (cycle, v) => {
       last = v;
-      const [issue, ia, ib, we, row, sum, ov, orow, odata] = v;
-      if (issue) txns.push({ kind: 'issue', cycle, job: -1, b: Number(ib), a: Number(ia) });
+      const [issue, ia, ib, we, row, sum, ov, ored, ope, orow, odata] = v;
+      for (let p = 0; p < N; p++) {
+        if ((issue >> BigInt(p)) & 1n) {
+          txns.push({ kind: 'issue', cycle, job: -1, pe: p, b: Number(field(ib, p * d.bIdxWidth, d.bIdxWidth)), a: Number(field(ia, p * d.aIdxWidth, d.aIdxWidth)) });
+        }
+      }
       if (we) {
-        for (let b = 0; b < cfg.banks; b++) {
-          if ((we >> BigInt(b)) & 1n) {
-            txns.push({ kind: 'acc', cycle, job: -1, bank: b, row: Number(field(row, b * d.rowWidth, d.rowWidth)),
-              sum: signed(field(sum, b * cfg.accWidth, cfg.accWidth), cfg.accWidth) });
+        for (let k = 0; k < N * B; k++) {
+          if ((we >> BigInt(k)) & 1n) {
+            txns.push({ kind: 'acc', cycle, job: -1, pe: Math.floor(k / B), bank: k % B, row: Number(field(row, k * rw, rw)), sum: signed(field(sum, k * acw, acw), acw) });
           }
         }
       }
       if (ov) {
-        const data = Array.from({ length: cfg.banks }, (_, b) => signed(field(odata, b * cfg.accWidth, cfg.accWidth), cfg.accWidth));
-        txns.push({ kind: 'drain', cycle, job: -1, row: Number(orow), data });
+        const data = Array.from({ length: B }, (_, b) => signed(field(odata, b * acw, acw), acw));
+        txns.push({ kind: 'drain', cycle, job: -1, pe: ored ? -1 : Number(ope), row: Number(orow), data });
       }
     },
   });
-  const counters = Object.fromEntries(COUNTER_NAMES.map((c, k) => [c, Number(last[9 + k] ?? 0n)])) as unknown as Counters;
+  const perPe = Array.from({ length: N }, (_, p) => Object.fromEntries(COUNTER_NAMES.map((c, k) =>
+    [c, Number(field(last[11 + k] ?? 0n, p * cfg.counterWidth, cfg.counterWidth))])) as unknown as Counters);
   txns.sort(txnOrder);
-  return { txns, counters, cycles: res.cycles - 1, xSeen: res.xSeen };
+  return { txns, perPe, cycles: res.cycles - 1, xSeen: res.xSeen };
 }
