@@ -42,7 +42,18 @@ export interface ArrayJob { pe: Job[]; bcast: boolean; reduce: boolean }
 /** One output tile: accumulator address -> flat index of the output tensor. */
 export interface Tile { count: number; nc: number; limY: number; limX: number; origin: number[]; /** A-side channels (wgrad) */ nca?: number }
 
-export interface Mapping { pes: number; arrayJobs: ArrayJob[]; tiles: Tile[]; outShape: number[]; outIndex: (tile: Tile, addr: number) => number }
+export interface Mapping {
+  pes: number; arrayJobs: ArrayJob[]; tiles: Tile[]; outShape: number[]; outIndex: (tile: Tile, addr: number) => number;
+  /** Tile groups (one array-job sequence each) in the layer, and how many were mapped (see MapOptions.sample). */
+  groups: { total: number; mapped: number };
+}
+
+/**
+ * sample: map only this many tile groups, evenly spaced over the layer (all when the layer has
+ * no more). Groups of a layer are statistically alike, so whole-network models simulate a
+ * sample and scale by groups.total / groups.mapped; cosimulation always maps everything.
+ */
+export interface MapOptions { sample?: number }
 
 interface Geometry {
   signA: number; signB: number; matchEn: number; offY: number; offX: number;
@@ -81,7 +92,7 @@ function chunks<T>(list: T[], n: number): T[][] {
   return out.length ? out : [[]];
 }
 
-export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfig): Mapping {
+export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfig, opts: MapOptions = {}): Mapping {
   const d = derive(cfg);
   const pes = cfg.pes;
   const cap = cfg.banks * cfg.bankDepth;
@@ -154,6 +165,21 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
     });
   };
 
+  // Sampling: groups are numbered in emission order; `take` says whether to map group gi.
+  let gi = 0, total = 0, mapped = 0;
+  const chosen = new Set<number>();
+  const setTotal = (n: number) => {
+    total = n;
+    const s = Math.min(n, opts.sample ?? n);
+    for (let k = 0; k < s; k++) chosen.add(Math.floor((k * n) / s));
+  };
+  const take = () => {
+    const ok = chosen.has(gi++);
+    if (ok) mapped++;
+    return ok;
+  };
+  const groups = () => ({ total, mapped });
+
   /** Group a list of tiles into sets of `pes` (the last set may have idle PEs). */
   const groupsOf = <T>(list: T[]): T[][] => {
     const out: T[][] = [];
@@ -168,11 +194,13 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
     const { ty: Mt, tx: Nt } = tileDims(1, M, N, cap, coordLim, coordLim, 1, pes);
     const group = packed ? Math.min(K, 2 ** cfg.tagWidth, chanLim) : 1;
     const geo: Geometry = { signA: 0, signB: 0, matchEn: packed ? 1 : 0, offY: 0, offX: 0, strideAC: 0, strideBC: 0, winTag: packed ? 1 : 0 };
+    setTotal(ceilDiv(N, Nt) * ceilDiv(ceilDiv(M, Mt), pes));
     for (let n0 = 0; n0 < N; n0 += Nt) {
       const nt = Math.min(Nt, N - n0);
       const mTiles: Tile[] = [];
       for (let m0 = 0; m0 < M; m0 += Mt) mTiles.push({ count: Math.min(Mt, M - m0) * nt, nc: 1, limY: Math.min(Mt, M - m0), limX: nt, origin: [m0, n0] });
       for (const grp of groupsOf(mTiles)) {
+        if (!take()) continue;
         const steps: Step[] = [];
         for (let k0 = 0; k0 < K; k0 += group) {
           const kEnd = Math.min(K, k0 + group);
@@ -191,7 +219,7 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
         emitGroup(grp, grp.map(() => geo), steps, false);
       }
     }
-    return { pes, arrayJobs, tiles, outShape: [M, N], outIndex: (tile, addr) => {
+    return { pes, arrayJobs, tiles, groups: groups(), outShape: [M, N], outIndex: (tile, addr) => {
       const y = Math.floor(addr / tile.limX), x = addr % tile.limX;
       return (tile.origin[0] + y) * N + tile.origin[1] + x;
     } };
@@ -208,6 +236,7 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
     // A tile of one output row/column needs coordinates 0..halo; without them no tile fits (and tiling would not advance).
     if (haloY >= coordLim || haloX >= coordLim) throw new WorkloadError(`filter R=${R} S=${S} at stride ${u} needs coordinates up to ${Math.max(haloY, haloX)}; coordWidth=${cfg.coordWidth} holds 0..${coordLim - 1}; raise coordWidth`);
     const { tc: Kt, ty: Pt, tx: Qt } = tileDims(K, P, Q, cap, coordLim - haloY, coordLim - haloX, chanLim, pes);
+    setTotal(N * ceilDiv(K, Kt) * ceilDiv(ceilDiv(P, Pt) * ceilDiv(Q, Qt), pes));
     for (let n = 0; n < N; n++) for (let k0 = 0; k0 < K; k0 += Kt) {
       const kt = Math.min(Kt, K - k0);
       const plane: Tile[] = [];
@@ -216,6 +245,7 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
         plane.push({ count: kt * pt * qt, nc: kt, limY: pt, limX: qt, origin: [n, k0, y0, x0] });
       }
       for (const grp of groupsOf(plane)) {
+        if (!take()) continue;
         const steps: Step[] = [];
         for (let c = 0; c < C; c++) {
           const a = grp.map((tl) => {
@@ -241,7 +271,7 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
         emitGroup(grp, grp.map((tl) => ({ signA: 0, signB: 1, matchEn: u > 1 ? 1 : 0, offY: 0, offX: 0, strideAC: 0, strideBC: tl.limY * tl.limX })), steps, false);
       }
     }
-    return { pes, arrayJobs, tiles, outShape: [N, K, P, Q], outIndex: convOut([N, K, P, Q]) };
+    return { pes, arrayJobs, tiles, groups: groups(), outShape: [N, K, P, Q], outIndex: convOut([N, K, P, Q]) };
   }
 
   if (w.phase === 'bwd') {
@@ -249,6 +279,7 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
     // Weight taps carry y=r, x=s: a tile of one output row/column needs coordinates 0..R-1 and 0..S-1.
     if (R > coordLim || S > coordLim) throw new WorkloadError(`filter R=${R} S=${S} needs coordinates up to ${Math.max(R, S) - 1}; coordWidth=${cfg.coordWidth} holds 0..${coordLim - 1}; raise coordWidth`);
     const { tc: Ct, ty: Ht, tx: Wd } = tileDims(C, H, W, cap, coordLim - R + 1, coordLim - S + 1, chanLim, pes);
+    setTotal(N * ceilDiv(C, Ct) * ceilDiv(ceilDiv(H, Ht) * ceilDiv(W, Wd), pes));
     for (let n = 0; n < N; n++) for (let c0 = 0; c0 < C; c0 += Ct) {
       const ct = Math.min(Ct, C - c0);
       const plane: Tile[] = [];
@@ -257,6 +288,7 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
         plane.push({ count: ct * ht * wt, nc: ct, limY: ht, limX: wt, origin: [n, c0, h0, w0] });
       }
       for (const grp of groupsOf(plane)) {
+        if (!take()) continue;
         const steps: Step[] = [];
         for (let k = 0; k < K; k++) {
           const a = grp.map((tl) => {
@@ -283,7 +315,7 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
         emitGroup(grp, grp.map((tl) => ({ signA: 0, signB: 1, matchEn: 0, offY: 0, offX: 0, strideAC: 0, strideBC: tl.limY * tl.limX })), steps, false);
       }
     }
-    return { pes, arrayJobs, tiles, outShape: [N, C, H, W], outIndex: convOut([N, C, H, W]) };
+    return { pes, arrayJobs, tiles, groups: groups(), outShape: [N, C, H, W], outIndex: convOut([N, C, H, W]) };
   }
 
   // wgrad: the output is K x C x R x S. A tile interleaves Cg input channels in A and Kg
@@ -295,7 +327,9 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
   const Kg = Math.max(1, Math.min(K, chanLim, 16, Math.floor(cap / (R * S))));
   const Cg = Math.max(1, Math.min(C, chanLim, Math.floor(cap / (Kg * R * S))));
   const band = ceilDiv(P, pes);
+  setTotal(ceilDiv(C, Cg) * ceilDiv(K, Kg));
   for (let c0 = 0; c0 < C; c0 += Cg) for (let k0 = 0; k0 < K; k0 += Kg) {
+    if (!take()) continue;
     const ct = Math.min(Cg, C - c0), kt = Math.min(Kg, K - k0);
     const tile: Tile = { count: kt * ct * R * S, nc: kt, nca: ct, limY: R, limX: S, origin: [k0, c0] };
     const steps: Step[] = [];
@@ -323,7 +357,7 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
     const geo: Geometry = { signA: 0, signB: 1, matchEn: 0, offY: 0, offX: 0, strideAC: R * S, strideBC: ct * R * S };
     emitGroup([tile], Array.from({ length: pes }, () => geo), steps, true);
   }
-  return { pes, arrayJobs, tiles, outShape: [K, C, R, S], outIndex: (tile, addr) => {
+  return { pes, arrayJobs, tiles, groups: groups(), outShape: [K, C, R, S], outIndex: (tile, addr) => {
     const ct = tile.nca!;
     const kk = Math.floor(addr / (ct * R * S)), cc = Math.floor(addr / (R * S)) % ct, rs = addr % (R * S);
     return ((tile.origin[0] + kk) * C + tile.origin[1] + cc) * R * S + rs;

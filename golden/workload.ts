@@ -11,6 +11,7 @@ import type { HwConfig } from '../generator/config.ts';
 import { outSize, type ConvGeom } from './reference.ts';
 import { readNpyTensor } from './npy.ts';
 import { Rng, seedFor } from './rng.ts';
+import { sparsityMask, type SparsityPattern } from './sparsity.ts';
 import type { Tensor } from './tensor.ts';
 
 export type Phase = 'fwd' | 'bwd' | 'wgrad';
@@ -24,6 +25,8 @@ export interface ConvWorkload extends ConvGeom {
   tensors?: { weights?: string; activations?: string; gradients?: string };
   /** Largest operand magnitude to draw; default: the largest that cannot overflow accWidth. */
   valueMax?: number;
+  /** Where activation and gradient non-zeros fall (weights are always uniform). */
+  pattern?: SparsityPattern;
 }
 export interface MatmulWorkload {
   kind: 'matmul';
@@ -56,6 +59,7 @@ export const WORKLOAD_SCHEMA = {
         stride: dim(16), pad: { type: 'integer', minimum: 0, maximum: 64 },
         density: { type: 'object', additionalProperties: false, properties: { weights: density, activations: density, gradients: density } },
         tensors: { type: 'object', additionalProperties: false, properties: { weights: { type: 'string' }, activations: { type: 'string' }, gradients: { type: 'string' } } },
+        pattern: { enum: ['uniform', 'clustered'] },
         ...common,
       },
     },
@@ -144,6 +148,7 @@ export function validateWorkload(obj: unknown, baseDir = process.cwd()): Workloa
       seed: (o.seed as number) ?? 1,
       ...(resolved ? { tensors: resolved } : {}),
       ...(o.valueMax !== undefined ? { valueMax: o.valueMax as number } : {}),
+      ...(o.pattern !== undefined ? { pattern: o.pattern as SparsityPattern } : {}),
     };
     const { P, Q } = outSize0(w);
     if (P < 1 || Q < 1) throw new WorkloadError(`workload geometry gives an empty output (P=${P}, Q=${Q}): need H + 2*pad >= R and W + 2*pad >= S`);
@@ -240,10 +245,21 @@ export function makeOperands(w: Workload, cfg: HwConfig): Operands {
       const rng = new Rng(seedFor(w.seed, name));
       const n = spec.shape.reduce((a, b) => a * b, 1);
       const data = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        if (rng.next() < spec.density) {
-          const v = 1 + Math.floor(rng.next() * vmax);
-          data[i] = rng.next() < 0.5 ? -v : v;
+      const pattern = w.kind === 'conv' && name !== 'weights' ? w.pattern ?? 'uniform' : 'uniform';
+      if (pattern === 'uniform') {
+        for (let i = 0; i < n; i++) {
+          if (rng.next() < spec.density) {
+            const v = 1 + Math.floor(rng.next() * vmax);
+            data[i] = rng.next() < 0.5 ? -v : v;
+          }
+        }
+      } else {
+        const mask = sparsityMask(spec.shape, spec.density, pattern, rng);
+        for (let i = 0; i < n; i++) {
+          if (mask[i]) {
+            const v = 1 + Math.floor(rng.next() * vmax);
+            data[i] = rng.next() < 0.5 ? -v : v;
+          }
         }
       }
       t = { shape: spec.shape, data };

@@ -1,0 +1,169 @@
+/**
+ * Whole-network sparse-training model: every conv and fully-connected layer of a network, in
+ * each training phase, through the exact counters-only cycle model (golden/fastpe.ts) for the
+ * baseline (ant = off) and every ANT mode, on the same jobs. Layers are independent tasks
+ * spread over worker threads. Large layers map an evenly spaced sample of their tile groups
+ * and scale by groups.total / groups.mapped (exact when every group is mapped, as in the
+ * scaled-down layers the tests cosimulate).
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ANT_MODES, type AntMode, type HwConfig } from '../generator/config.ts';
+import { WorkloadError } from '../generator/errors.ts';
+import { fastRun } from './fastpe.ts';
+import { mapWorkload } from './mapper.ts';
+import { type Dataset, type Layer, NETWORK_NAMES, denseMacs, network } from './networks.ts';
+import { COUNTER_NAMES, type Counters } from './pe.ts';
+import type { SparsityPattern } from './sparsity.ts';
+import { type Phase, makeOperands, validateWorkload, type Workload } from './workload.ts';
+
+export const PHASES: readonly Phase[] = ['fwd', 'bwd', 'wgrad'];
+
+export interface ModelOptions {
+  networks: string[];
+  dataset: Dataset;
+  /** Fraction of zeros in weights, activations and gradients. */
+  sparsity: number;
+  batch: number;
+  phases: Phase[];
+  pattern: SparsityPattern;
+  seed: number;
+  /** Tile groups simulated per layer and phase (the rest is scaled). */
+  sample: number;
+  /** Worker threads; 1 runs inline. */
+  jobs: number;
+}
+
+/** One layer in one phase: the workload the mapper sees. */
+export interface LayerTask { network: string; index: number; layer: Layer; phase: Phase; batch: number; workload: Workload }
+
+export interface LayerResult {
+  network: string; layer: string; phase: Phase; repeat: number;
+  /** Dense MACs of one instance of this layer in this phase. */
+  macs: number;
+  groups: { total: number; mapped: number };
+  /** Scaled counters of one instance, per ant mode. */
+  modes: Record<AntMode, Counters>;
+}
+
+/** The workload of a layer in a phase. FC layers run as matmul with the packed mapping. */
+export function layerWorkload(layer: Layer, phase: Phase, o: Pick<ModelOptions, 'sparsity' | 'batch' | 'pattern' | 'seed'>, salt: number): Workload {
+  const d = 1 - o.sparsity;
+  const seed = (o.seed * 1000003 + salt) >>> 0;
+  if (layer.kind === 'conv') {
+    return validateWorkload({
+      kind: 'conv', phase, N: o.batch, C: layer.C, K: layer.K, H: layer.H, W: layer.W, R: layer.R, S: layer.S,
+      stride: layer.stride, pad: layer.pad, density: { weights: d, activations: d, gradients: d }, seed, pattern: o.pattern,
+    });
+  }
+  // fwd Y = X W (M=batch, K=in, N=out); bwd dX = dY W^T (K=out, N=in); wgrad dW = X^T dY (M=in, K=batch, N=out).
+  const dims = phase === 'fwd' ? [o.batch, layer.inFeatures, layer.outFeatures]
+    : phase === 'bwd' ? [o.batch, layer.outFeatures, layer.inFeatures] : [layer.inFeatures, o.batch, layer.outFeatures];
+  return validateWorkload({ kind: 'matmul', M: dims[0], K: dims[1], N: dims[2], density: { a: d, b: d }, seed, mapping: 'packed' });
+}
+
+/** The tasks of a model run. The first layer has no backward-data phase (no gradient is needed for the input image). */
+export function modelTasks(o: ModelOptions): LayerTask[] {
+  const tasks: LayerTask[] = [];
+  for (const name of o.networks) {
+    const net = network(name, o.dataset);
+    net.layers.forEach((layer, index) => {
+      for (const phase of o.phases) {
+        if (phase === 'bwd' && index === 0) continue;
+        tasks.push({ network: name, index, layer, phase, batch: o.batch, workload: layerWorkload(layer, phase, o, index * 3 + PHASES.indexOf(phase)) });
+      }
+    });
+  }
+  return tasks;
+}
+
+/** Evaluate one task: map once, run every mode on the same jobs, scale to the whole layer. */
+export function evaluateTask(cfg: HwConfig, task: LayerTask, sample: number): LayerResult {
+  const { tensors } = makeOperands(task.workload, cfg);
+  const mapping = mapWorkload(task.workload, tensors, cfg, { sample });
+  const scale = mapping.groups.total / Math.max(1, mapping.groups.mapped);
+  const modes = {} as Record<AntMode, Counters>;
+  for (const ant of ANT_MODES) {
+    const { counters } = fastRun({ ...cfg, ant }, mapping);
+    const scaled = {} as Counters;
+    for (const n of COUNTER_NAMES) scaled[n] = n === 'cycles' ? cfg.bankDepth + (counters.cycles - cfg.bankDepth) * scale : counters[n] * scale;
+    modes[ant] = scaled;
+  }
+  const macs = denseMacs(task.layer, task.batch);
+  return { network: task.network, layer: task.layer.name, phase: task.phase, repeat: task.layer.repeat, macs, groups: mapping.groups, modes };
+}
+
+/** Run tasks over worker threads (largest first, so the pool stays busy). */
+export async function runTasks(cfg: HwConfig, tasks: LayerTask[], sample: number, jobs: number): Promise<LayerResult[]> {
+  if (jobs <= 1) return tasks.map((t) => evaluateTask(cfg, t, sample));
+  const order = tasks.map((t, i) => i).sort((a, b) => weight(tasks[b]) - weight(tasks[a]));
+  const results: LayerResult[] = new Array(tasks.length);
+  let next = 0;
+  const url = new URL('./model-worker.mjs', import.meta.url);
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, () => new Promise<void>((resolve, reject) => {
+    const worker = new Worker(url, { workerData: { cfg, sample } });
+    const feed = () => {
+      if (next >= order.length) { void worker.terminate(); resolve(); return; }
+      const i = order[next++];
+      worker.postMessage({ i, task: tasks[i] });
+    };
+    worker.on('message', (m: { i: number; result?: LayerResult; error?: string }) => {
+      if (m.error) { void worker.terminate(); reject(new WorkloadError(m.error)); return; }
+      results[m.i] = m.result!;
+      feed();
+    });
+    worker.on('error', reject);
+    feed();
+  })));
+  return results;
+}
+
+const weight = (t: LayerTask) => (t.layer.kind === 'conv' ? t.layer.C * t.layer.K * t.layer.H * t.layer.W : t.layer.inFeatures * t.layer.outFeatures);
+
+export interface ModeSummary { cycles: number; speedup: number; rcps: number; anticipatedFraction: number; products: number; valid: number }
+
+export interface NetworkSummary {
+  network: string; dataset: Dataset;
+  macs: Record<Phase, number>;
+  baseline: { cycles: number; rcps: number; products: number; valid: number };
+  ant: Record<string, ModeSummary>;
+  speedup: Record<string, number>;
+  rcp: { anticipatedFraction: Record<string, number>; shareOfBaseline: number };
+  layers: LayerResult[];
+}
+
+/** Sum a network's layers (times their repeat counts) per mode. */
+export function summarize(name: string, dataset: Dataset, rows: LayerResult[]): NetworkSummary {
+  const total = (ant: AntMode, n: keyof Counters) => rows.reduce((s, r) => s + r.modes[ant][n] * r.repeat, 0);
+  const macs = { fwd: 0, bwd: 0, wgrad: 0 } as Record<Phase, number>;
+  for (const r of rows) macs[r.phase] += r.macs * r.repeat;
+  const base = { cycles: total('off', 'cycles'), rcps: total('off', 'rcps'), products: total('off', 'products'), valid: total('off', 'valid') };
+  const ant: Record<string, ModeSummary> = {};
+  for (const mode of ANT_MODES.filter((m) => m !== 'off')) {
+    const cycles = total(mode, 'cycles'), rcps = total(mode, 'rcps');
+    ant[mode] = { cycles, speedup: base.cycles / cycles, rcps, anticipatedFraction: base.rcps ? (base.rcps - rcps) / base.rcps : 0, products: total(mode, 'products'), valid: total(mode, 'valid') };
+  }
+  return {
+    network: name, dataset, macs, baseline: base, ant,
+    speedup: Object.fromEntries(Object.entries(ant).map(([m, s]) => [m, s.speedup])),
+    rcp: { anticipatedFraction: Object.fromEntries(Object.entries(ant).map(([m, s]) => [m, s.anticipatedFraction])), shareOfBaseline: base.products ? base.rcps / base.products : 0 },
+    layers: rows,
+  };
+}
+
+export interface ModelResult { options: ModelOptions; config: HwConfig; networks: NetworkSummary[]; geomeanSpeedup: Record<string, number>; seconds: number }
+
+export async function runModel(cfg: HwConfig, o: ModelOptions): Promise<ModelResult> {
+  const started = Date.now();
+  for (const n of o.networks) if (!NETWORK_NAMES.includes(n)) throw new WorkloadError(`network '${n}' is unknown; allowed: ${NETWORK_NAMES.join(', ')}`);
+  const tasks = modelTasks(o);
+  const rows = await runTasks(cfg, tasks, o.sample, o.jobs);
+  const networks = o.networks.map((n) => summarize(n, o.dataset, rows.filter((r) => r.network === n)));
+  const geomeanSpeedup: Record<string, number> = {};
+  for (const mode of ANT_MODES.filter((m) => m !== 'off')) {
+    geomeanSpeedup[mode] = Math.exp(networks.reduce((s, n) => s + Math.log(n.speedup[mode]), 0) / networks.length);
+  }
+  return { options: o, config: cfg, networks, geomeanSpeedup, seconds: (Date.now() - started) / 1000 };
+}
+
+export const defaultJobs = () => Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
