@@ -171,7 +171,8 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
   const setTotal = (n: number) => {
     total = n;
     const s = Math.min(n, opts.sample ?? n);
-    for (let k = 0; k < s; k++) chosen.add(Math.floor((k * n) / s));
+    // The middle of each of s equal strata: edge tiles are not over-represented.
+    for (let k = 0; k < s; k++) chosen.add(Math.floor(((k + 0.5) * n) / s));
   };
   const take = () => {
     const ok = chosen.has(gi++);

@@ -20,8 +20,8 @@ import { type Phase, makeOperands, validateWorkload, type Workload } from './wor
 export const PHASES: readonly Phase[] = ['fwd', 'bwd', 'wgrad'];
 
 export interface ModelOptions {
-  networks: string[];
-  dataset: Dataset;
+  /** Networks with the dataset (input resolution) each runs at. */
+  networks: { name: string; dataset: Dataset }[];
   /** Fraction of zeros in weights, activations and gradients. */
   sparsity: number;
   batch: number;
@@ -65,8 +65,8 @@ export function layerWorkload(layer: Layer, phase: Phase, o: Pick<ModelOptions, 
 /** The tasks of a model run. The first layer has no backward-data phase (no gradient is needed for the input image). */
 export function modelTasks(o: ModelOptions): LayerTask[] {
   const tasks: LayerTask[] = [];
-  for (const name of o.networks) {
-    const net = network(name, o.dataset);
+  for (const { name, dataset } of o.networks) {
+    const net = network(name, dataset);
     net.layers.forEach((layer, index) => {
       for (const phase of o.phases) {
         if (phase === 'bwd' && index === 0) continue;
@@ -155,10 +155,10 @@ export interface ModelResult { options: ModelOptions; config: HwConfig; networks
 
 export async function runModel(cfg: HwConfig, o: ModelOptions): Promise<ModelResult> {
   const started = Date.now();
-  for (const n of o.networks) if (!NETWORK_NAMES.includes(n)) throw new WorkloadError(`network '${n}' is unknown; allowed: ${NETWORK_NAMES.join(', ')}`);
+  for (const { name } of o.networks) if (!NETWORK_NAMES.includes(name)) throw new WorkloadError(`network '${name}' is unknown; allowed: ${NETWORK_NAMES.join(', ')}`);
   const tasks = modelTasks(o);
   const rows = await runTasks(cfg, tasks, o.sample, o.jobs);
-  const networks = o.networks.map((n) => summarize(n, o.dataset, rows.filter((r) => r.network === n)));
+  const networks = o.networks.map(({ name, dataset }) => summarize(name, dataset, rows.filter((r) => r.network === name)));
   const geomeanSpeedup: Record<string, number> = {};
   for (const mode of ANT_MODES.filter((m) => m !== 'off')) {
     geomeanSpeedup[mode] = Math.exp(networks.reduce((s, n) => s + Math.log(n.speedup[mode]), 0) / networks.length);

@@ -6,6 +6,7 @@ import { registerSchema } from './schema.ts';
 import { registerDemo } from './demo.ts';
 import { registerBench } from './bench.ts';
 import { registerCompare } from './compare.ts';
+import { registerModel } from './model.ts';
 
 const program = new Command();
 program
@@ -18,6 +19,7 @@ program
 registerGenerate(program);
 registerCosim(program);
 registerCompare(program);
+registerModel(program);
 registerSchema(program);
 registerDemo(program);
 registerBench(program);
