@@ -7,6 +7,7 @@ import { registerDemo } from './demo.ts';
 import { registerBench } from './bench.ts';
 import { registerCompare } from './compare.ts';
 import { registerModel } from './model.ts';
+import { registerReport } from './report.ts';
 
 const program = new Command();
 program
@@ -20,6 +21,7 @@ registerGenerate(program);
 registerCosim(program);
 registerCompare(program);
 registerModel(program);
+registerReport(program);
 registerSchema(program);
 registerDemo(program);
 registerBench(program);
