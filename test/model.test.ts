@@ -1,0 +1,90 @@
+/**
+ * The whole-network model: the exact cycle model it uses agrees with cosimulated RTL on
+ * scaled-down layers from every network, in every phase and ant mode; and the model and
+ * report commands produce what they promise.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, it, expect } from 'vitest';
+import { resolveConfig } from '../generator/config.ts';
+import { network, NETWORK_NAMES, type ConvLayer } from '../golden/networks.ts';
+import { evaluateTask, layerWorkload, PHASES } from '../golden/model.ts';
+import { cosim } from '../testbench/cosim.ts';
+
+/** A layer of the network shrunk to cosimulation size (channels and plane capped). */
+function scaledDown(name: string): ConvLayer[] {
+  const net = network(name, name === 'wrn28-10' ? 'cifar' : 'imagenet');
+  const convs = net.layers.filter((l): l is ConvLayer => l.kind === 'conv');
+  const pick = [convs[Math.floor(convs.length / 2)], convs.find((l) => l.R === 1 && l.stride === 1) ?? convs[1]];
+  return pick.map((l) => ({ ...l, C: Math.min(l.C, 3), K: Math.min(l.K, 3), H: Math.min(l.H, 9), W: Math.min(l.W, 9), pad: Math.min(l.pad, 2) }));
+}
+
+describe('model cycles equal cosimulated RTL on scaled-down layers of every network', () => {
+  const base = { pes: 2, F: 2, I: 2, banks: 8, bankDepth: 16, antLookahead: 2 };
+  const opts = { sparsity: 0.7, batch: 1, pattern: 'clustered' as const, seed: 3 };
+  for (const name of NETWORK_NAMES) {
+    for (const layer of scaledDown(name)) {
+      for (const phase of PHASES) {
+        it(`${name} ${layer.name} ${layer.R}x${layer.S}/${layer.stride} ${phase}`, async () => {
+          const task = { network: name, index: 0, layer, phase, batch: 1, workload: layerWorkload(layer, phase, opts, 7) };
+          const row = evaluateTask(resolveConfig(base), task, 1 << 30);
+          expect(row.groups.mapped).toBe(row.groups.total);
+          for (const ant of ['off', 'filter', 'window'] as const) {
+            const r = await cosim(resolveConfig({ ...base, ant }), task.workload);
+            expect(r.pass).toBe(true);
+            expect(row.modes[ant].cycles).toBe(r.cycles.rtl);
+            expect(row.modes[ant].rcps).toBe(r.counters.rcps);
+            expect(row.modes[ant].pairs).toBe(r.counters.pairs);
+          }
+        });
+      }
+    }
+  }
+});
+
+describe('model and report commands', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, ['scripts/antforge.mjs', ...args], { encoding: 'utf8', cwd: path.resolve(__dirname, '..') });
+
+  it('model --json carries the per-network figures the issue names', () => {
+    const r = cli(['model', '--network', 'resnet18', '--dataset', 'cifar', '--sample', '1', '--json']);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const n = j.networks[0];
+    expect(n.baseline.cycles).toBeGreaterThan(0);
+    for (const m of ['filter', 'window']) {
+      expect(n.ant[m].cycles).toBeGreaterThan(0);
+      expect(n.speedup[m]).toBeCloseTo(n.baseline.cycles / n.ant[m].cycles, 10);
+      expect(n.rcp.anticipatedFraction[m]).toBeGreaterThan(0);
+    }
+    expect(n.rcp.shareOfBaseline).toBeGreaterThan(0);
+    expect(Object.keys(n.macs)).toEqual(['fwd', 'bwd', 'wgrad']);
+    expect(n.layers.length).toBeGreaterThan(20);
+  });
+
+  it('bad model options exit 2 with a message', () => {
+    for (const [args, msg] of [
+      [['model'], /exactly one of --network/],
+      [['model', '--network', 'alexnet'], /--network 'alexnet'.*resnet18/],
+      [['model', '--all', '--sparsity', '1.5'], /--sparsity '1.5'/],
+      [['model', '--all', '--phases', 'fwd,up'], /--phases/],
+    ] as [string[], RegExp][]) {
+      const r = cli(args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+  });
+
+  it('report writes the markdown, two SVG charts and the JSON', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'af-report-'));
+    const r = cli(['report', '--network', 'resnet18', '--dataset', 'cifar', '--phases', 'wgrad', '--sample', '1', '--out', out]);
+    expect(r.status).toBe(0);
+    const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/\| resnet18 \| cifar \|/);
+    expect(md).toMatch(/3\.71x/);
+    for (const f of ['speedup.svg', 'rcp.svg']) expect(fs.readFileSync(path.join(out, f), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).networks).toHaveLength(1);
+    expect(fs.readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
