@@ -8,6 +8,7 @@ import { registerBench } from './bench.ts';
 import { registerCompare } from './compare.ts';
 import { registerModel } from './model.ts';
 import { registerReport } from './report.ts';
+import { registerMutate } from './mutate.ts';
 
 const program = new Command();
 program
@@ -22,6 +23,7 @@ registerCosim(program);
 registerCompare(program);
 registerModel(program);
 registerReport(program);
+registerMutate(program);
 registerSchema(program);
 registerDemo(program);
 registerBench(program);

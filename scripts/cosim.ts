@@ -1,4 +1,4 @@
-/** `antforge cosim`: RTL under Verilator against the golden model, cycle for cycle. */
+/** `antforge cosim`: RTL under Verilator (or Icarus Verilog) against the golden model, cycle for cycle. */
 import type { Command } from 'commander';
 import { ConfigError } from '../generator/errors.ts';
 import type { HwConfig } from '../generator/config.ts';
@@ -7,7 +7,9 @@ import { cosim, type CosimReport } from '../testbench/cosim.ts';
 import type { Counters } from '../golden/pe.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 
-export interface CosimCliOpts extends ConfigOpts { workload: string; vcd?: string; dump?: string; fullTrace?: boolean; maxCycles?: string }
+export interface CosimCliOpts extends ConfigOpts { workload: string; vcd?: string; dump?: string; fullTrace?: boolean; maxCycles?: string; simulator?: string }
+
+export const SIMULATORS = ['verilator', 'icarus'] as const;
 
 export function describeWorkload(w: Workload): string {
   if (w.kind === 'matmul') return `matmul M=${w.M} K=${w.K} N=${w.N} (${w.mapping ?? 'perk'})`;
@@ -42,12 +44,13 @@ export function reportText(cfg: HwConfig, w: Workload, r: CosimReport): string {
 export function registerCosim(program: Command): void {
   const cmd = program
     .command('cosim')
-    .description('simulate the generated RTL in Verilator on a workload and compare it with the golden model, cycle for cycle')
+    .description('simulate the generated RTL in Verilator (or Icarus Verilog, --simulator icarus) on a workload and compare it with the golden model, cycle for cycle')
     .requiredOption('--workload <json|file>', 'workload: a JSON file or an inline JSON string (see `antforge schema --workload`)')
     .option('--vcd <file>', 'keep the waveform here (the PE\'s ports; add --full-trace for every signal)')
     .option('--full-trace', 'trace every internal signal (separate cached build; large VCDs)')
     .option('--dump <dir>', 'write the operands and the RTL output as .npy plus workload.json')
-    .option('--max-cycles <n>', 'stop the simulation after this many cycles (default 2 x golden + 1000)');
+    .option('--max-cycles <n>', 'stop the simulation after this many cycles (default 2 x golden + 1000)')
+    .option('--simulator <verilator|icarus>', 'simulator for the RTL: verilator (default) or icarus (Icarus Verilog: same stimulus and compare, slower; for small cases)');
   withJson(withConfig(cmd)).action(action(async (opts: CosimCliOpts) => {
     const cfg = configFrom(opts);
     const w = parseWorkload(opts.workload);
@@ -56,7 +59,11 @@ export function registerCosim(program: Command): void {
       maxCycles = Number(opts.maxCycles);
       if (!Number.isInteger(maxCycles) || maxCycles < 1) throw new ConfigError(`--max-cycles '${opts.maxCycles}' is not allowed; allowed: a positive integer`);
     }
-    const r = await cosim(cfg, w, { vcd: opts.vcd, dump: opts.dump, fullTrace: opts.fullTrace, maxCycles });
+    const simulator = opts.simulator ?? 'verilator';
+    if (!(SIMULATORS as readonly string[]).includes(simulator)) {
+      throw new ConfigError(`--simulator '${simulator}' is not allowed; allowed: ${SIMULATORS.join(' | ')}`);
+    }
+    const r = await cosim(cfg, w, { vcd: opts.vcd, dump: opts.dump, fullTrace: opts.fullTrace, maxCycles, simulator: simulator as (typeof SIMULATORS)[number] });
     if (opts.json) process.stdout.write(toJson({ ok: true, workload: w, config: cfg, ...r }) + '\n');
     else process.stdout.write(reportText(cfg, w, r));
     return r.pass ? 0 : 1;

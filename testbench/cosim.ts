@@ -1,7 +1,7 @@
 /**
  * Cosimulation: one workload through the golden model and through the RTL, compared.
  *   workload -> operands -> mapper -> jobs -+-> golden cycle model -> expected transactions
- *                                           +-> stimulus -> Verilator -> VCD -> observed transactions
+ *                                           +-> stimulus -> Verilator (or Icarus) -> VCD -> observed transactions
  * PASS only when cycles, every counter, every transaction and every output are equal.
  */
 import fs from 'node:fs';
@@ -19,10 +19,11 @@ import { convBwd, convFwd, convWgrad, matmul } from '../golden/reference.ts';
 import type { AccTensor, Tensor } from '../golden/tensor.ts';
 import { makeOperands, type Workload } from '../golden/workload.ts';
 import { buildSim, type Build } from './build.ts';
+import { buildIcarus, ICARUS_SCOPE, runIcarus, tbDepth } from './icarus.ts';
 import { assembleOutput, compareCounters, compareOutputs, compareTraces, expectedDrainRows, type CounterCompare, type OutputCompare, type TraceCompare } from './compare.ts';
-import { runSim } from './run.ts';
+import { runSim, type SimResult } from './run.ts';
 import { writeStimulus } from './stimulus.ts';
-import { readTrace } from './trace.ts';
+import { readTrace, type ObservedTrace } from './trace.ts';
 
 export interface CosimOptions {
   /** Keep the VCD here (otherwise it is read and deleted). */
@@ -34,6 +35,10 @@ export interface CosimOptions {
   maxCycles?: number;
   /** Use these modules instead of generating them (mutants, hand edits). */
   modules?: VModule[];
+  /** Simulator for the RTL side; Icarus runs the same stimulus and compare (slower; for small cases). */
+  simulator?: 'verilator' | 'icarus';
+  /** Also return the observed transactions and drained rows (report.observed). */
+  keepObserved?: boolean;
 }
 
 /** RCP accounting against the baseline (ant = off) on the same jobs. */
@@ -63,6 +68,8 @@ export interface CosimReport {
   warnings: string[];
   build: { hash: string; cached: boolean; seconds: number };
   sim: { seconds: number; cyclesPerSecond: number; vcdBytes: number };
+  /** The simulator's observed transactions and drained rows; only with keepObserved. */
+  observed?: { txns: ObservedTrace['txns']; out: SimResult['out'] };
 }
 
 /** The functional reference for a workload's operands. */
@@ -96,10 +103,11 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
   if (opts.vcd) checkVcdPath(opts.vcd);
   const g = goldenRun(cfg, w, true);
   const modules = opts.modules ?? generate(cfg);
-  const build: Build = buildSim(cfg, modules, { trace: opts.fullTrace ? 'full' : 'ports' });
+  const icarus = opts.simulator === 'icarus';
+  const verilatorBuild = icarus ? undefined : buildSim(cfg, modules, { trace: opts.fullTrace ? 'full' : 'ports' });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'antforge-cosim-'));
   try {
-    writeStimulus(cfg, g.mapping.arrayJobs, work);
+    const stim = writeStimulus(cfg, g.mapping.arrayJobs, work);
     // A kept VCD is written under a temporary name and renamed once the run is read back.
     const vcd = opts.vcd ? `${path.resolve(opts.vcd)}.tmp-${process.pid}` : path.join(work, 'trace.vcd');
     try {
@@ -108,11 +116,20 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
       throw new OutputError(`cannot create the folder of --vcd '${opts.vcd}': ${(e as Error).message}`);
     }
     const maxCycles = opts.maxCycles ?? g.run.counters.cycles * 2 + 1000;
-    const sim = runSim(build.exe, { stimDir: work, maxCycles, vcd });
+    let build: Build, sim: SimResult;
+    if (verilatorBuild) {
+      build = verilatorBuild;
+      sim = runSim(build.exe, { stimDir: work, maxCycles, vcd });
+    } else {
+      // af_tb's stimulus memories are sized at compile time, so Icarus builds once the stimulus is written.
+      const ib = buildIcarus(cfg, modules, tbDepth(stim.beats));
+      build = ib;
+      sim = runIcarus(ib, stim, { stimDir: work, maxCycles, vcd, fullTrace: opts.fullTrace });
+    }
     if (sim.status === 'hang') {
       throw new SimulationError(`simulation stopped at the cycle limit ${maxCycles} without finishing (the golden model finishes in ${g.run.counters.cycles} cycles); the PE hangs or is much slower than modelled${opts.vcd ? `; see ${opts.vcd}` : '; rerun with --vcd FILE to inspect'}`);
     }
-    const observed = await readTrace(cfg, vcd);
+    const observed = await readTrace(cfg, vcd, icarus ? ICARUS_SCOPE : 'TOP');
     const trace = compareTraces(g.run.trace!, observed.txns, g.run.jobStart);
     const countersCheck = compareCounters(sim.perPe, g.run.perPe, cfg.counterWidth);
     const rows = sim.out.map((o) => ({ pe: o.pe, reduced: o.reduced, row: o.row, data: Array.from({ length: cfg.banks }, (_, b) =>
@@ -136,6 +153,7 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
       warnings: g.warnings,
       build: { hash: build.hash, cached: build.cached, seconds: build.seconds },
       sim: { seconds: sim.seconds, cyclesPerSecond: sim.cycles / Math.max(sim.seconds, 1e-9), vcdBytes },
+      ...(opts.keepObserved ? { observed: { txns: observed.txns, out: sim.out } } : {}),
     };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

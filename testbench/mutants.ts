@@ -1,0 +1,68 @@
+/**
+ * The mutant catalogue: small, plausible RTL bugs generated from the templates (a pattern in
+ * one generated module and its replacement). `antforge mutate` cosimulates each on a short
+ * regression; every mutant must be killed - one that survives is a hole in the regression.
+ */
+import type { HwConfig } from '../generator/config.ts';
+import type { VModule } from '../generator/verilog.ts';
+
+export interface Mutant {
+  name: string;
+  description: string;
+  module: string;
+  pattern: RegExp;
+  replace: string | ((cfg: HwConfig) => string);
+  /** The ant mode whose RTL contains the mutated code. */
+  ant: 'off' | 'window';
+}
+
+export const MUTANTS: Mutant[] = [
+  { name: 'coord-row-limit-off-by-one', description: 'coordinate unit accepts output row == limY', module: 'af_coord',
+    pattern: /\(oy < lim_y_s\)/, replace: '(oy <= lim_y_s)', ant: 'off' },
+  { name: 'coord-col-limit-off-by-one', description: 'coordinate unit accepts output column == limX', module: 'af_coord',
+    pattern: /\(ox < lim_x_s\)/, replace: '(ox <= lim_x_s)', ant: 'off' },
+  { name: 'coord-negative-row-accepted', description: 'coordinate unit drops the sign check of the output row', module: 'af_coord',
+    pattern: /wire in_y = !oy\[\d+\] && /, replace: 'wire in_y = ', ant: 'off' },
+  { name: 'coord-wrong-stride-term', description: "B's channel address term uses A's channel stride", module: 'af_coord',
+    pattern: /\* stride_bc/, replace: '* stride_ac', ant: 'off' },
+  { name: 'coord-lost-last-lane', description: 'the last lane of every stationary vector is lost', module: 'af_coord',
+    pattern: /assign p_valid\[P\] = a_lv\[i\] && b_lv\[f\]/, replace: (cfg) => `assign p_valid[P] = a_lv[i] && (i < ${cfg.I - 1}) && b_lv[f]`, ant: 'off' },
+  { name: 'mul-sign-extension-dropped', description: 'multiplier zero-extends the stationary operand', module: 'af_mularray',
+    pattern: /\{\{(\d+)\{a\[\d+\]\}\}, a\}/, replace: "{$1'd0, a}", ant: 'off' },
+  { name: 'xbar-bank-bits-shifted', description: 'crossbar takes the bank index from address bits one position up', module: 'af_xbar',
+    pattern: /pend_addr\[p\*(\d+) \+: (\d+)\] == BANK/, replace: 'pend_addr[p*$1 + 1 +: $2] == BANK', ant: 'off' },
+  { name: 'xbar-no-conflict-serialization', description: 'a pair leaves the crossbar after one cycle even with bank conflicts', module: 'af_xbar',
+    pattern: /wire last = \(pend & ~granted\) == [^;]+;/, replace: "wire last = 1'b1;", ant: 'off' },
+  { name: 'xbar-stuck-write-enable', description: 'bank write enable stuck at 1', module: 'af_xbar',
+    pattern: /assign bank_we\[b\] = \|want;/, replace: "assign bank_we[b] = 1'b1;", ant: 'off' },
+  { name: 'accbank-dropped-carry', description: 'accumulator adds without carries', module: 'af_accbank',
+    pattern: /assign sum = rd_data \+ acc_data;/, replace: 'assign sum = rd_data ^ acc_data;', ant: 'off' },
+  { name: 'pe-stuck-valid', description: 'stage M valid never clears', module: 'af_pe',
+    pattern: /m_valid <= issue \|\| \(m_valid && !x_take\);/, replace: 'm_valid <= issue || m_valid;', ant: 'off' },
+  { name: 'pe-skipped-drain', description: 'a job that should drain goes straight back to idle', module: 'af_pe',
+    pattern: /state <= \(drain && drain_rows != [^)]+\) \? S_WAIT : S_IDLE;/, replace: 'state <= S_IDLE;', ant: 'off' },
+  { name: 'seq-skips-last-a-vector', description: 'baseline sequencer wraps one A-vector early', module: 'af_seq',
+    pattern: /\(a_idx_ext \+ (\d+)'d1\) == n_a/, replace: "(a_idx_ext + $1'd2) == n_a", ant: 'off' },
+  { name: 'array-reduction-drops-a-pe', description: "the reducing drain leaves out the last PE's partial sums", module: 'af_array',
+    pattern: /(assign reduced\[[^\]]+\] = .*) \+ pe_out_data\[[^\]]+\];/, replace: '$1;', ant: 'off' },
+  { name: 'range-row-test-off-by-one', description: 'ANT range test rejects pairs whose highest output row is 0', module: 'af_range',
+    pattern: /\(oy_hi >= (\d+)'sd0\)/, replace: "(oy_hi > $1'sd0)", ant: 'window' },
+  { name: 'range-col-test-off-by-one', description: 'ANT range test rejects pairs whose lowest output column is the last', module: 'af_range',
+    pattern: /\(ox_lo < lim_x_s\)/, replace: '(ox_lo < lim_x_s - 1)', ant: 'window' },
+  { name: 'seq-window-leaves-early', description: 'window sequencer leaves a B-vector one candidate before the end of A', module: 'af_seq',
+    pattern: /wire leave_b = stop_above \|\| next_pos >= n_a_p;/, replace: 'wire leave_b = stop_above || next_pos + 1 >= n_a_p;', ant: 'window' },
+];
+
+/** The modules with one mutant applied; throws if its pattern no longer matches the template. */
+export function applyMutant(modules: VModule[], m: Mutant, cfg: HwConfig): VModule[] {
+  let hit = false;
+  const out = modules.map((mod) => {
+    if (mod.name !== m.module) return mod;
+    if (!m.pattern.test(mod.text)) return mod;
+    hit = true;
+    const replacement = typeof m.replace === 'string' ? m.replace : m.replace(cfg);
+    return { ...mod, text: mod.text.replace(m.pattern, replacement) };
+  });
+  if (!hit) throw new Error(`mutant ${m.name}: pattern ${m.pattern} not found in ${m.module}; the template changed, update the catalogue`);
+  return out;
+}
