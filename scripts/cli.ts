@@ -9,6 +9,7 @@ import { registerCompare } from './compare.ts';
 import { registerModel } from './model.ts';
 import { registerReport } from './report.ts';
 import { registerMutate } from './mutate.ts';
+import { registerFuzz } from './fuzz.ts';
 
 const program = new Command();
 program
@@ -24,6 +25,7 @@ registerCompare(program);
 registerModel(program);
 registerReport(program);
 registerMutate(program);
+registerFuzz(program);
 registerSchema(program);
 registerDemo(program);
 registerBench(program);

@@ -1,0 +1,106 @@
+/**
+ * `antforge size`: ASIC area per component (with the ANT unit's share beside the ANT paper's
+ * 0.0017 mm^2), the energy of every action of the config after width and node scaling, the
+ * cost table's entries with their sources, and (with --fpga) FPGA resources from Yosys.
+ *
+ * JSON (--json): { ok, config, tech: {name, file, node, tableNode, vdd, energyFactor,
+ * areaFactor, nodeRule, nodeSource}, area: {unit, node, total, perPe, totalMm2, components:
+ * {multipliers, crossbar, accumulators, operandBuffers, coordinate, rangeUnit, control: {um2,
+ * detail}}, ant: {um2, share, storage, logic, paperMm2, paperSource, ratioToPaper}},
+ * energyPerAction: [{component, action, kind, perAction, derivation}], table: {energy, area:
+ * {key: {value, unit, source, scaled, ...}}}, scaling: {width, sramSize, sramFit}, fpga?:
+ * {family, yosys, seconds, total, blocks, modules, command} }.
+ */
+import { Command, Option } from 'commander';
+import { ConfigError } from '../generator/errors.ts';
+import { area, energy, loadTech, scaledTable, DEFAULT_TECH_FILE, type Tech } from '../golden/cost.ts';
+import { zeroCounters, COUNTER_NAMES, type Counters } from '../golden/pe.ts';
+import type { HwConfig } from '../generator/config.ts';
+import { FPGA_FAMILIES, synthFpga, type FpgaFamily, type FpgaReport } from '../testbench/yosys.ts';
+import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
+
+export interface SizeOpts extends ConfigOpts { tech?: string; node?: string; fpga?: FpgaFamily }
+
+/** Energy of each action of the config (pJ per action, after the random/repeated/gated factor). */
+export function actionEnergies(cfg: HwConfig, t: Tech) {
+  const one: Counters = zeroCounters();
+  for (const n of COUNTER_NAMES) one[n] = 1;
+  return energy(one, cfg, t).actions.map(({ component, action: a, kind, perAction, derivation }) => ({ component, action: a, kind, perAction, derivation }));
+}
+
+export function sizeReport(cfg: HwConfig, opts: { tech?: string; node?: number; fpga?: FpgaFamily } = {}) {
+  const t = loadTech(opts.tech, opts.node);
+  const a = area(cfg, t);
+  const fpga: FpgaReport | undefined = opts.fpga ? synthFpga(cfg, opts.fpga) : undefined;
+  return {
+    ok: true,
+    config: cfg,
+    tech: {
+      name: t.table.name, file: opts.tech ?? DEFAULT_TECH_FILE.pathname, node: t.node, tableNode: t.table.node, vdd: t.table.vdd,
+      energyFactor: t.energyFactor, areaFactor: t.areaFactor, nodeRule: t.table.scaling.node.rule, nodeSource: t.table.scaling.node.source,
+    },
+    area: { ...a, totalMm2: a.total / 1e6 },
+    energyPerAction: actionEnergies(cfg, t),
+    table: scaledTable(t),
+    scaling: { width: t.table.scaling.width, sramSize: t.table.scaling.sramSize, sramFit: { ...t.sramFit, formula: 'pJ = a * bytes^b for a 64-bit read, x (bits/64)' } },
+    ...(fpga ? { fpga } : {}),
+  };
+}
+
+function parseNode(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`--node '${s}' is not allowed; allowed: a technology node in nm, e.g. 45, 28, 16, 7`);
+  return n;
+}
+
+const num = (v: number, d = 2) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(d));
+
+export function registerSize(program: Command): void {
+  const cmd = program
+    .command('size')
+    .description('ASIC area per component (ANT unit share vs the ANT paper), energy per action from a cited cost table (Horowitz 45 nm by default), and FPGA resources by Yosys')
+    .option('--tech <file>', 'cost table JSON (default: golden/cost/tech-45nm.json; schema: TECH_SCHEMA in golden/cost.ts)')
+    .option('--node <nm>', 'scale the table to this technology node (nm), e.g. 28, 16, 7')
+    .addOption(new Option('--fpga <family>', 'also synthesize with Yosys and report FPGA resources').choices([...FPGA_FAMILIES]));
+  withJson(withConfig(cmd)).action(action(async (opts: SizeOpts) => {
+    const cfg = configFrom(opts);
+    const r = sizeReport(cfg, { tech: opts.tech, node: parseNode(opts.node), fpga: opts.fpga });
+    if (opts.json) {
+      process.stdout.write(toJson(r) + '\n');
+      return;
+    }
+    const a = r.area;
+    const out: string[] = [
+      `size of ${cfg.name} (F=${cfg.F} I=${cfg.I}, ${cfg.banks}x${cfg.bankDepth} accumulators, ${cfg.dataWidth}b/${cfg.accWidth}b, ant ${cfg.ant}, pes ${cfg.pes}) ` +
+        `at ${r.tech.node} nm (table ${r.tech.name} at ${r.tech.tableNode} nm; node factors: energy x${r.tech.energyFactor.toFixed(3)}, area x${r.tech.areaFactor.toFixed(3)})`,
+      '',
+      `area: ${a.totalMm2.toFixed(4)} mm^2 (${num(a.total)} um^2${cfg.pes > 1 ? `, ${num(a.perPe)} um^2 per PE` : ''})`,
+      ...Object.entries(a.components).map(([k, p]) =>
+        `  ${k.padEnd(15)}${num(p.um2).padStart(12)} um^2 ${(100 * p.um2 / a.total).toFixed(1).padStart(5)}%  ${p.detail}`),
+      `  ANT unit: ${(a.ant.um2 / 1e6).toFixed(4)} mm^2 = ${(100 * a.ant.share).toFixed(1)}% of the area (box storage ${(a.ant.storage / 1e6).toFixed(4)} mm^2, ` +
+        `range logic ${(a.ant.logic / 1e6).toFixed(4)} mm^2); the ANT paper: ${a.ant.paperMm2} mm^2 (${a.ant.ratioToPaper.toFixed(1)}x that)`,
+      `    (${a.ant.paperSource})`,
+      '',
+      'energy per action (pJ):',
+      ...r.energyPerAction.map((e) => `  ${e.component.padEnd(15)}${e.action.padEnd(34)}${e.kind.padEnd(9)}${e.perAction.toFixed(4).padStart(10)}  ${e.derivation}`),
+      '',
+      `cost table entries at ${r.tech.node} nm (value as cited -> scaled):`,
+      ...(['energy', 'area'] as const).flatMap((kind) => Object.entries(r.table[kind]).map(([k, e]) =>
+        `  ${kind.padEnd(7)}${k.padEnd(26)}${String(e.value).padStart(9)} -> ${num(e.scaled, 4).padStart(10)} ${e.unit.padEnd(5)} ${e.source}`)),
+      '',
+      `SRAM read fit: ${r.scaling.sramFit.a.toFixed(4)} pJ x bytes^${r.scaling.sramFit.b.toFixed(4)} per 64-bit read (${r.scaling.sramSize.source})`,
+    ];
+    if (r.fpga) {
+      const f = r.fpga;
+      const row = (name: string, x: { luts: number; ffs: number; dsps: number; brams: number; lutram: number }, inst = '') =>
+        `  ${name.padEnd(20)}${inst.padStart(5)}${String(x.luts).padStart(9)}${String(x.ffs).padStart(9)}${String(x.dsps).padStart(7)}${String(x.brams).padStart(7)}${String(x.lutram).padStart(8)}`;
+      out.push('', `FPGA (${f.family}, ${f.yosys}, ${f.seconds.toFixed(1)} s):`,
+        `  ${'block (one PE)'.padEnd(20)}${'inst'.padStart(5)}${'LUTs'.padStart(9)}${'FFs'.padStart(9)}${'DSPs'.padStart(7)}${'BRAMs'.padStart(7)}${'LUTRAM'.padStart(8)}`,
+        ...Object.entries(f.blocks).map(([k, b]) => row(k, b, String(b.instances))),
+        row('total (design)', f.total));
+      if (f.family === 'xilinx') out.push(`  BRAMs: ${f.total.ramb18} RAMB18E1 + ${f.total.ramb36} RAMB36E1; LUTRAM: RAM32M/RAM64M primitives`);
+    }
+    process.stdout.write(out.join('\n') + '\n');
+  }));
+}
