@@ -105,7 +105,7 @@ ${COUNTERS.map((c) => `    .perf_${c}(perf_${c}),`).join('\n')}
     end
   endtask
 
-  task load(input string file, input integer n, input integer width, input integer base, input integer which);
+  task load(input string file, input integer n, input integer base, input integer which);
     integer f;
     begin
       if (n > DEPTH) $fatal(1, "%s has %0d beats; this build holds at most %0d", file, n, DEPTH);
@@ -132,13 +132,13 @@ ${COUNTERS.map((c) => `    .perf_${c}(perf_${c}),`).join('\n')}
     if (!$value$plusargs("stim=%s", stim) || !$value$plusargs("result=%s", result) || !$value$plusargs("max=%d", maxc))
       $fatal(1, "usage: vvp -n sim.vvp +stim=DIR +result=FILE +max=CYCLES +njob=N +na<p>=N +nb<p>=N [+vcd=FILE] [+full]");
     nj = count("njob");
-    load({stim, "/job.hex"}, nj, JW, 0, 0);
+    load({stim, "/job.hex"}, nj, 0, 0);
     ji = 0;
     for (p = 0; p < N; p = p + 1) begin
       na[p] = count($sformatf("na%0d", p));
       nb[p] = count($sformatf("nb%0d", p));
-      load($sformatf("%s/a%0d.hex", stim, p), na[p], AW, p * DEPTH, 1);
-      load($sformatf("%s/b%0d.hex", stim, p), nb[p], BW, p * DEPTH, 2);
+      load($sformatf("%s/a%0d.hex", stim, p), na[p], p * DEPTH, 1);
+      load($sformatf("%s/b%0d.hex", stim, p), nb[p], p * DEPTH, 2);
       ai[p] = 0;
       bi[p] = 0;
     end
