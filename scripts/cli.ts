@@ -10,6 +10,8 @@ import { registerModel } from './model.ts';
 import { registerReport } from './report.ts';
 import { registerMutate } from './mutate.ts';
 import { registerFuzz } from './fuzz.ts';
+import { registerTrace } from './trace.ts';
+import { registerPrune } from './prune.ts';
 
 const program = new Command();
 program
@@ -26,6 +28,8 @@ registerModel(program);
 registerReport(program);
 registerMutate(program);
 registerFuzz(program);
+registerTrace(program);
+registerPrune(program);
 registerSchema(program);
 registerDemo(program);
 registerBench(program);

@@ -151,6 +151,18 @@ const CASES: Case[] = [
     stderr: /--max-cycles 'lots' is not allowed; allowed: a positive integer/ },
   { name: '--max-cycles 0', args: (d) => sim(d, MATMUL, '--max-cycles', '0'), status: 2, stderr: /--max-cycles '0' is not allowed; allowed: a positive integer/ },
 
+  // ---- outputs and waveforms ----
+  { name: 'generate into a folder that cannot be created (its parent is a file)', setup: (d) => write(path.join(d, 'afile'), 'x'),
+    args: (d) => ['generate', '--out', path.join(d, 'afile', 'rtl')], status: 2, stderr: /cannot create output folder '.*afile'/ },
+  { name: 'a VCD cut short (a crashed simulation)', setup: (d) => write(path.join(d, 'cut.vcd'), '$timescale 1ps $end\n $scope module TOP $end\n  $var wire 1 ! clk $end\n $upscope $end\n$enddefinitions $end\n#0\n0!\n#5\n1'),
+    args: (d) => ['trace', '--vcd', path.join(d, 'cut.vcd')], status: 2, stderr: /VCD file is cut short .*cut\.vcd/ },
+  { name: 'a VCD without the array\'s ports', setup: (d) => write(path.join(d, 'other.vcd'), '$timescale 1ps $end\n $scope module TOP $end\n  $var wire 1 ! clk $end\n $upscope $end\n$enddefinitions $end\n#0\n0!\n'),
+    args: (d) => ['trace', '--vcd', path.join(d, 'other.vcd')], status: 2, stderr: /TOP\.mon_issue/ },
+  { name: 'model with an unknown network', args: () => ['model', '--network', 'alexnet'], status: 2, stderr: /--network 'alexnet' is not allowed; allowed: resnet18/ },
+  { name: 'model sparsity out of range', args: () => ['model', '--all', '--sparsity', '1'], status: 2, stderr: /--sparsity '1' is not allowed; allowed: a number 0\.\.0\.999/ },
+  { name: 'mutate an unknown mutant', args: () => ['mutate', '--only', 'nope'], status: 2, stderr: /--only: unknown mutant\(s\) nope; allowed: coord-row-limit-off-by-one/ },
+  { name: 'fuzz with zero cases', args: () => ['fuzz', '--cases', '0'], status: 2, stderr: /--cases '0' is not allowed; allowed: an integer 1\.\.1000000/ },
+
   // ---- --json ----
   { name: '--json config error', args: (d) => gen(d, '--json', '--set', 'bankDepth=0'), status: 2, json: true,
     stderr: /config key 'bankDepth': 0 is not allowed; allowed: an integer 1\.\.4096/ },
@@ -166,7 +178,8 @@ function listAll(dir: string): string[] {
 /** The paths a command would write, read from its arguments. */
 function targets(args: string[]): string[] {
   const out: string[] = [];
-  args.forEach((a, i) => { if (['--out', '--dump', '--vcd'].includes(a)) out.push(args[i + 1]); });
+  // trace reads --vcd; every other command writes it.
+  args.forEach((a, i) => { if (['--out', '--dump'].includes(a) || (a === '--vcd' && args[0] !== 'trace')) out.push(args[i + 1]); });
   return out;
 }
 

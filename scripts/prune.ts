@@ -1,0 +1,358 @@
+/**
+ * `antforge prune`: prune weight matrices with a structured pattern (ew, vw, bw, tw, tw2, tvw;
+ * see golden/patterns.ts) under one global threshold over all --weights files, and write the
+ * pruned tensors with the same dtype and shape.
+ *
+ * Inputs: .npy files of dtype int8..int64, uint8..uint64, float16, float32 or float64
+ * (little-endian, C or Fortran order; written back in C order). A 2-D tensor is B = K x N as it
+ * is. A 4-D conv weight (K_out, C, R, S) (PyTorch layout) is pruned as its im2col matrix
+ * B = W.reshape(K_out, C*R*S).T, i.e. (C*R*S) x K_out with B[(c*R + r)*S + s, k] = W[k, c, r, s],
+ * and the mask is mapped back to (K_out, C, R, S). --scores files have the shape of their
+ * --weights file and are reshaped the same way. --shape KxN --seed S prunes a random float32
+ * matrix (Box-Muller normal values from golden/rng.ts) instead.
+ *
+ * Outputs: --out per input, default `<input without .npy>.pruned.npy` (`pruned.npy` for
+ * --shape). All outputs are written to temp names first and renamed only when all are written.
+ *
+ * JSON (--json): { ok, pattern, target, achieved, pruned, total, params: PatternParams
+ * (tile, block, nm, unit, units, threshold, ...), ignored: [option], matrices: [{ input,
+ * output, shape, dtype, gemm: [K, N], achieved, pruned, total, zeroFraction }] }.
+ * `achieved` counts pruned positions; `zeroFraction` counts zero values in the output (it is
+ * higher when kept positions held zeros already).
+ */
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { dump, float16ToFloat32, parse } from 'npyjs';
+import { OutputError, TensorFileError, WorkloadError } from '../generator/errors.ts';
+import { PATTERNS, PATTERN_DEFAULTS, prune, type Pattern, type PruneResult } from '../golden/patterns.ts';
+import { Rng, seedFor } from '../golden/rng.ts';
+import { action, collect, toJson, withJson } from './common.ts';
+
+type Storage = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
+
+/** One tensor as stored: `raw` keeps the file's dtype (float16 as its uint16 bits), `values` its numbers. */
+export interface NpyAny { shape: number[]; dtype: string; raw: Storage; values: Float64Array }
+
+const DTYPE_NAMES: Record<string, string> = {
+  i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64', u1: 'uint8', u2: 'uint16', u4: 'uint32', u8: 'uint64',
+  f2: 'float16', f4: 'float32', f8: 'float64', b1: 'bool', c8: 'complex64', c16: 'complex128',
+};
+const ALLOWED_DTYPES = 'allowed: int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32, float64';
+const fmtShape = (s: readonly number[]) => `[${s.join(',')}]`;
+
+/** Read an .npy file of any integer or float dtype; every failure is one TensorFileError. */
+export function readNpyAny(path: string, name: string): NpyAny {
+  const fail = (what: string) => new TensorFileError(`${path}: ${what}`);
+  let file: Buffer;
+  try {
+    file = fs.readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw fail(`file not found (the ${name} tensor is read from it)`);
+    if (code === 'EISDIR') throw fail(`is a folder, not an .npy file with the ${name} tensor`);
+    throw fail(`cannot read the ${name} tensor: ${(e as Error).message}`);
+  }
+  const buf = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+  const bytes = new Uint8Array(buf);
+  if (bytes.length < 10 || String.fromCharCode(...bytes.subarray(0, 6)) !== '\x93NUMPY') {
+    throw fail(`not an .npy file (no "\\x93NUMPY" magic); the ${name} tensor must be saved with numpy.save`);
+  }
+  const major = bytes[6];
+  if (major < 1 || major > 3) throw fail(`unsupported .npy format version ${major}.${bytes[7]} for the ${name} tensor; allowed: 1.x to 3.x`);
+  const headerStart = major === 1 ? 10 : 12;
+  if (bytes.length < headerStart) throw fail(`truncated .npy header for the ${name} tensor`);
+  const view = new DataView(buf);
+  const dataOffset = headerStart + (major === 1 ? view.getUint16(8, true) : view.getUint32(8, true));
+  if (bytes.length < dataOffset) throw fail(`truncated .npy header for the ${name} tensor`);
+  const header = new TextDecoder('latin1').decode(bytes.subarray(headerStart, dataOffset));
+  const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
+  if (!descr || !/'shape'\s*:\s*\(/.test(header) || !/'fortran_order'\s*:/.test(header)) {
+    throw fail(`malformed .npy header for the ${name} tensor (needs descr, fortran_order and shape; structured dtypes are not supported)`);
+  }
+  const m = /^([<>|=])([iuf])(\d+)$/.exec(descr);
+  const code = m ? m[2] + m[3] : descr.replace(/^[<>|=]/, '');
+  if (!m || !DTYPE_NAMES[code]) throw fail(`dtype ${DTYPE_NAMES[code] ?? descr} is not allowed for the ${name} tensor; ${ALLOWED_DTYPES}`);
+  const itemSize = Number(m[3]);
+  if (itemSize > 1 && m[1] !== '<') {
+    throw fail(`byte order '${m[1]}' of dtype ${descr} is not supported for the ${name} tensor; allowed: little-endian ('<'), e.g. arr.astype('<${code}')`);
+  }
+  if (dataOffset % itemSize !== 0) throw fail(`data of the ${name} tensor starts at byte ${dataOffset}, not aligned to its ${itemSize}-byte items; re-save it with numpy.save`);
+  let meta;
+  try {
+    meta = parse(buf.slice(0, dataOffset));
+  } catch (e) {
+    throw fail(`malformed .npy header for the ${name} tensor: ${(e as Error).message}`);
+  }
+  const shape = meta.shape;
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw fail(`malformed shape in the .npy header for the ${name} tensor`);
+  const count = shape.reduce((a, d) => a * d, 1);
+  const want = count * itemSize, have = bytes.length - dataOffset;
+  if (have < want) throw fail(`truncated: the ${name} tensor of shape ${fmtShape(shape)} and dtype ${DTYPE_NAMES[code]} needs ${want} data bytes, the file has ${have}`);
+  if (have > want) throw fail(`${have - want} unexpected bytes after the data of the ${name} tensor (shape ${fmtShape(shape)}, dtype ${DTYPE_NAMES[code]}); the file is corrupt`);
+  let raw: Storage;
+  try {
+    // float16 stays as its bits (convertFloat16: false) so it can be written back unchanged.
+    raw = parse(buf, { convertFloat16: false }).data as Storage;
+  } catch (e) {
+    throw fail(`cannot decode the data of the ${name} tensor: ${(e as Error).message}`);
+  }
+  if (meta.fortranOrder && shape.length > 1) raw = fortranToC(raw, shape);
+  const values = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = code === 'f2' ? float16ToFloat32(raw[i] as number) : Number(raw[i]);
+    if (!Number.isFinite(v)) throw fail(`value ${v} at ${fmtShape(unravel(shape, i))} of the ${name} tensor is not finite; allowed: finite numbers`);
+    values[i] = v;
+  }
+  return { shape: [...shape], dtype: code, raw, values };
+}
+
+function unravel(shape: readonly number[], off: number): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let i = shape.length - 1; i >= 0; i--) { idx[i] = off % shape[i]; off = Math.floor(off / shape[i]); }
+  return idx;
+}
+
+/** Column-major data to row-major, any storage. */
+function fortranToC<T extends Storage>(src: T, shape: number[]): T {
+  const dst = new (src.constructor as new (n: number) => T)(src.length);
+  const cs: number[] = [];
+  let st = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { cs[i] = st; st *= shape[i]; }
+  const idx = new Array<number>(shape.length).fill(0);
+  let c = 0;
+  for (let f = 0; f < src.length; f++) {
+    dst[c] = src[f];
+    for (let k = 0; k < shape.length; k++) {
+      idx[k]++; c += cs[k];
+      if (idx[k] < shape[k]) break;
+      c -= cs[k] * shape[k]; idx[k] = 0;
+    }
+  }
+  return dst;
+}
+
+/** .npy bytes of `raw` with dtype `dtype` (npyjs infers it from the typed array; float16 is named). */
+export function npyBytes(raw: Storage, shape: number[], dtype: string): Uint8Array {
+  return new Uint8Array(dump(raw, shape, dtype === 'f2' ? { dtype: 'f2' } : undefined));
+}
+
+/** Write several files all-or-nothing: all to temp names first, then rename each. */
+export function writeFilesAtomic(files: { path: string; bytes: Uint8Array }[]): void {
+  const tmps: string[] = [];
+  try {
+    for (const f of files) {
+      const tmp = `${f.path}.tmp-${process.pid}`;
+      tmps.push(tmp);
+      fs.writeFileSync(tmp, f.bytes);
+    }
+    files.forEach((f, i) => fs.renameSync(tmps[i], f.path));
+  } catch (e) {
+    for (const t of tmps) fs.rmSync(t, { force: true });
+    const failed = files[Math.max(0, tmps.length - 1)]?.path ?? '';
+    throw new OutputError(`${failed}: cannot write the .npy file: ${(e as Error).message}`);
+  }
+}
+
+/** The K x N matrix of a 2-D tensor, or the (C*R*S) x K_out im2col matrix of a 4-D (K_out, C, R, S) one. */
+export function toGemm(shape: readonly number[], v: Float64Array): { K: number; N: number; data: Float64Array } {
+  if (shape.length === 2) return { K: shape[0], N: shape[1], data: v };
+  const [ko, c, r, s] = shape, crs = c * r * s;
+  const out = new Float64Array(v.length);
+  for (let k = 0; k < ko; k++) for (let j = 0; j < crs; j++) out[j * ko + k] = v[k * crs + j];
+  return { K: crs, N: ko, data: out };
+}
+
+/** A K x N mask back in the tensor's layout (inverse of toGemm). */
+export function fromGemmMask(shape: readonly number[], mask: Uint8Array): Uint8Array {
+  if (shape.length === 2) return mask;
+  const [ko, c, r, s] = shape, crs = c * r * s;
+  const out = new Uint8Array(mask.length);
+  for (let k = 0; k < ko; k++) for (let j = 0; j < crs; j++) out[k * crs + j] = mask[j * ko + k];
+  return out;
+}
+
+/** Standard-normal float32 K x N matrix from a seed (Box-Muller over golden/rng.ts). */
+export function randomMatrix(K: number, N: number, seed: number): Float32Array {
+  const rng = new Rng(seedFor(seed, 'prune'));
+  const out = new Float32Array(K * N);
+  for (let i = 0; i < out.length; i += 2) {
+    const u1 = 1 - rng.next(), u2 = rng.next();
+    const rad = Math.sqrt(-2 * Math.log(u1));
+    out[i] = rad * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < out.length) out[i + 1] = rad * Math.sin(2 * Math.PI * u2);
+  }
+  return out;
+}
+
+export interface PruneCliOpts {
+  weights?: string[]; shape?: string; seed?: string; pattern?: string; sparsity?: string;
+  tile?: string; block?: string; nm?: string; scores?: string[]; out?: string[]; json?: boolean;
+}
+
+const bad = (m: string) => new WorkloadError(m);
+
+function parseInt1(opt: string, v: string | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw bad(`${opt} '${v}' is not allowed; allowed: ${what}`);
+  return Number(v);
+}
+
+export function parseNm(v: string): [number, number] {
+  const m = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(v);
+  const n = m ? Number(m[1]) : NaN, mm = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || n > mm) throw bad(`--nm '${v}' is not allowed; allowed: N:M with integers 0 < N <= M, e.g. 2:4 or 4:16`);
+  return [n, mm];
+}
+
+function parseSparsity(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const s = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(s) || s < 0 || s >= 1) throw bad(`--sparsity '${v}' is not allowed; allowed: a fraction in [0, 1), e.g. 0.75`);
+  return s;
+}
+
+const MAX_ELEMENTS = 1 << 27;
+
+interface Input { label: string; shape: number[]; dtype: string; raw: Storage; values: Float64Array; out: string }
+
+const defaultOut = (p: string) => `${p.replace(/\.npy$/i, '')}.pruned.npy`;
+
+/** Parse and check everything, prune, write; returns the report. */
+export function runPrune(o: PruneCliOpts) {
+  const weights = o.weights ?? [];
+  if (weights.length && o.shape !== undefined) throw bad('--weights and --shape were both given; allowed: one of them (files to prune, or a random KxN matrix)');
+  if (!weights.length && o.shape === undefined) throw bad('no matrix to prune; allowed: --weights FILE.npy (repeatable) or --shape KxN [--seed S]');
+  if (o.seed !== undefined && o.shape === undefined) throw bad('--seed applies only with --shape; allowed: --shape KxN --seed S');
+  if (o.pattern === undefined) throw bad(`--pattern is required; allowed: ${PATTERNS.join(', ')}`);
+  if (!(PATTERNS as readonly string[]).includes(o.pattern)) throw bad(`--pattern '${o.pattern}' is unknown; allowed: ${PATTERNS.join(', ')}`);
+  const pattern = o.pattern as Pattern;
+  const sparsity = parseSparsity(o.sparsity);
+  if (sparsity === undefined && pattern !== 'vw') throw bad(`--sparsity is required for pattern ${pattern}; allowed: a fraction in [0, 1), e.g. 0.75`);
+  const tile = parseInt1('--tile', o.tile, 'a tile width G >= 1 (columns), e.g. 128');
+  const block = parseInt1('--block', o.block, 'a block side b >= 1, e.g. 32');
+  const nm = o.nm === undefined ? undefined : parseNm(o.nm);
+  const ignored: string[] = [];
+  if (tile !== undefined && !['tw', 'tw2', 'tvw'].includes(pattern)) ignored.push('--tile');
+  if (block !== undefined && pattern !== 'bw') ignored.push('--block');
+  if (nm !== undefined && !['vw', 'tvw'].includes(pattern)) ignored.push('--nm');
+
+  const count = weights.length || 1;
+  const scoresFiles = o.scores ?? [];
+  if (scoresFiles.length && scoresFiles.length !== count) {
+    throw bad(`--scores was given ${scoresFiles.length} time(s) for ${count} matri${count === 1 ? 'x' : 'ces'}; allowed: one --scores per --weights, in the same order`);
+  }
+  const outs = o.out ?? [];
+  if (outs.length && outs.length !== count) {
+    throw bad(`--out was given ${outs.length} time(s) for ${count} matri${count === 1 ? 'x' : 'ces'}; allowed: one --out per --weights, in the same order, or none`);
+  }
+
+  const inputs: Input[] = [];
+  if (o.shape !== undefined) {
+    const m = /^\s*(\d+)\s*[xX]\s*(\d+)\s*$/.exec(o.shape);
+    const K = m ? Number(m[1]) : 0, N = m ? Number(m[2]) : 0;
+    if (!m || K < 1 || N < 1 || K * N > MAX_ELEMENTS) throw bad(`--shape '${o.shape}' is not allowed; allowed: KxN with K, N >= 1 and K*N <= ${MAX_ELEMENTS}, e.g. 256x512`);
+    const seed = o.seed === undefined ? 1 : Number(o.seed);
+    if (o.seed !== undefined && (!/^\d+$/.test(o.seed.trim()) || seed > 0xffffffff)) throw bad(`--seed '${o.seed}' is not allowed; allowed: an integer 0..4294967295`);
+    const raw = randomMatrix(K, N, seed);
+    inputs.push({ label: `random ${K}x${N} (seed ${seed})`, shape: [K, N], dtype: 'f4', raw, values: Float64Array.from(raw), out: outs[0] ?? 'pruned.npy' });
+  } else {
+    weights.forEach((w, i) => {
+      const t = readNpyAny(w, 'weights');
+      if (t.shape.length !== 2 && t.shape.length !== 4) {
+        throw new TensorFileError(`${w}: the weights tensor has ${t.shape.length} dimension(s) ${fmtShape(t.shape)}; allowed: 2-D K x N or 4-D conv weights (K_out, C, R, S)`);
+      }
+      if (t.shape.some((d) => d < 1)) throw new TensorFileError(`${w}: the weights tensor has shape ${fmtShape(t.shape)} with an empty dimension; allowed: every dimension >= 1`);
+      inputs.push({ label: w, ...t, out: outs[i] ?? defaultOut(w) });
+    });
+  }
+  const seen = new Map<string, string>();
+  for (const inp of inputs) {
+    const prev = seen.get(inp.out);
+    if (prev !== undefined) throw new OutputError(`${inp.out}: chosen as the output of both ${prev} and ${inp.label}; allowed: one output per input (--out)`);
+    seen.set(inp.out, inp.label);
+  }
+  const scores = scoresFiles.map((f, i) => {
+    const t = readNpyAny(f, 'scores');
+    if (fmtShape(t.shape) !== fmtShape(inputs[i].shape)) {
+      throw new TensorFileError(`${f}: the scores tensor has shape ${fmtShape(t.shape)}, but its weights ${inputs[i].label} have ${fmtShape(inputs[i].shape)}; allowed: the same shape`);
+    }
+    return toGemm(t.shape, t.values).data;
+  });
+
+  const gemms = inputs.map((inp) => toGemm(inp.shape, inp.values));
+  const r: PruneResult = prune(gemms.map((g) => ({ shape: [g.K, g.N], data: g.data })), pattern, {
+    sparsity, tile, block, nm, scores: scores.length ? scores : undefined,
+  });
+
+  const matrices = inputs.map((inp, i) => {
+    const mask = fromGemmMask(inp.shape, r.masks[i]);
+    const out = inp.raw.slice() as Storage;
+    let zeros = 0, pruned = 0;
+    const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
+    for (let j = 0; j < mask.length; j++) {
+      if (!mask[j]) { (out as { [k: number]: number | bigint })[j] = big ? 0n : 0; pruned++; } else if (inp.values[j] === 0) zeros++;
+    }
+    return { inp, out, zeros: zeros + pruned, pruned };
+  });
+  writeFilesAtomic(matrices.map(({ inp, out }) => ({ path: inp.out, bytes: npyBytes(out, inp.shape, inp.dtype) })));
+
+  return {
+    ok: true,
+    pattern,
+    target: r.target,
+    achieved: r.achieved,
+    pruned: r.pruned,
+    total: r.total,
+    params: r.params,
+    ignored,
+    matrices: matrices.map(({ inp, zeros, pruned }, i) => ({
+      input: inp.label, output: inp.out, shape: inp.shape, dtype: DTYPE_NAMES[inp.dtype], gemm: [gemms[i].K, gemms[i].N],
+      achieved: r.perMatrix[i], pruned, total: inp.values.length, zeroFraction: zeros / inp.values.length,
+    })),
+  };
+}
+
+export type PruneReport = ReturnType<typeof runPrune>;
+
+const g = (v: number | null | undefined) => (v === null || v === undefined ? '-' : Number(v.toPrecision(6)).toString());
+
+export function formatPrune(r: PruneReport): string {
+  const p = r.params;
+  const parts = [p.tile !== undefined ? `tile ${p.tile}` : '', p.block !== undefined ? `block ${p.block}` : '', p.nm ? `N:M ${p.nm.join(':')}` : ''].filter(Boolean);
+  const lines = [
+    `prune ${r.pattern}${parts.length ? ` (${parts.join(', ')})` : ''}: target ${r.target.toFixed(4)}, overall ${r.achieved.toFixed(4)} (${r.pruned} of ${r.total} weights pruned)`,
+    `  unit: ${p.unit}; ${p.units} units`,
+  ];
+  const th: string[] = [];
+  if (p.columnThreshold !== undefined) th.push(`columns ${g(p.columnThreshold)} (split s' ${p.split!.toFixed(4)}, columns pruned ${p.columnSparsity!.toFixed(4)})`);
+  if (p.threshold !== undefined) th.push(`${r.pattern === 'tw2' ? 'rows ' : ''}${g(p.threshold)}`);
+  if (p.tileSparsity !== undefined) th.push(`tile stage ${p.tileSparsity.toFixed(4)} (nominal ${p.tileTarget!.toFixed(4)}), then ${p.nm!.join(':')}`);
+  if (r.pattern === 'vw') th.push(`none (fixed ${p.nm!.join(':')}: ${p.nmSparsity!.toFixed(4)} on full groups)`);
+  lines.push(`  threshold: ${th.join('; ')}`);
+  for (const m of r.matrices) {
+    const as = m.shape.length === 4 ? ` as ${m.gemm[0]}x${m.gemm[1]} (C*R*S x K_out)` : '';
+    lines.push(`  ${m.input} ${fmtShape(m.shape)} ${m.dtype}${as}: ${m.achieved.toFixed(4)} pruned (${m.pruned} of ${m.total}), ${m.zeroFraction.toFixed(4)} zero -> ${m.output}`);
+  }
+  for (const opt of r.ignored) lines.push(`  note: ${opt} does not apply to pattern ${r.pattern} and was ignored`);
+  return lines.join('\n') + '\n';
+}
+
+export function registerPrune(program: Command): void {
+  const cmd = program
+    .command('prune')
+    .description('prune weight matrices (K x N, or 4-D conv weights as C*R*S x K_out) with a structured pattern under one global threshold: ew, vw (N:M), bw (blocks), tw (tile-wise), tw2 (columns + tile-wise), tvw (tile-wise + N:M)')
+    .option('--weights <file>', '.npy weights to prune (repeatable; all are pruned under one global threshold)', collect)
+    .option('--shape <KxN>', 'prune a random standard-normal float32 K x N matrix instead')
+    .option('--seed <n>', 'seed of the --shape matrix (default 1)')
+    .option('--pattern <p>', `pruning pattern: ${PATTERNS.join(', ')}`)
+    .option('--sparsity <s>', 'target fraction of pruned weights in [0, 1) (vw: optional, fixed by N:M)')
+    .option('--tile <G>', `tw/tw2/tvw tile width in columns (default ${PATTERN_DEFAULTS.tile})`)
+    .option('--block <b>', `bw block side (default ${PATTERN_DEFAULTS.block})`)
+    .option('--nm <N:M>', `keep N of every M along K (vw default ${PATTERN_DEFAULTS.vwNm.join(':')}, tvw default ${PATTERN_DEFAULTS.tvwNm.join(':')})`)
+    .option('--scores <file>', 'per-element importance scores, same shape as its --weights (repeatable, in the same order); default |w|', collect)
+    .option('--out <file>', 'output .npy per input (repeatable; default <input>.pruned.npy, or pruned.npy for --shape)', collect);
+  withJson(cmd).action(action((opts: PruneCliOpts) => {
+    const r = runPrune(opts);
+    process.stdout.write(opts.json ? toJson(r) + '\n' : formatPrune(r));
+  }));
+}
