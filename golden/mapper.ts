@@ -205,9 +205,13 @@ export function mapWorkload(w: Workload, t: Record<string, Tensor>, cfg: HwConfi
         const steps: Step[] = [];
         for (let k0 = 0; k0 < K; k0 += group) {
           const kEnd = Math.min(K, k0 + group);
+          // A column k meets only B row k: when that row is empty in this output tile (whole
+          // pruned rows, as tile-wise sparsity makes them), the column is never loaded.
+          const rowUsed = new Uint8Array(kEnd - k0);
+          for (let k = k0; k < kEnd; k++) for (let n = n0; n < n0 + nt && !rowUsed[k - k0]; n++) if (B.data[k * N + n]) rowUsed[k - k0] = 1;
           const a = grp.map((tl) => {
             const list: Element[] = [];
-            for (let k = k0; k < kEnd; k++) for (let m = tl.origin[0]; m < tl.origin[0] + tl.limY; m++) {
+            for (let k = k0; k < kEnd; k++) if (rowUsed[k - k0]) for (let m = tl.origin[0]; m < tl.origin[0] + tl.limY; m++) {
               const v = A.data[m * K + k];
               if (v) list.push({ val: v, g: k - k0, c: k - k0, y: m - tl.origin[0], x: 0 });
             }

@@ -12,6 +12,7 @@ import { registerMutate } from './mutate.ts';
 import { registerFuzz } from './fuzz.ts';
 import { registerTrace } from './trace.ts';
 import { registerPrune } from './prune.ts';
+import { registerGemmReport } from './gemm-report.ts';
 
 const program = new Command();
 program
@@ -30,6 +31,7 @@ registerMutate(program);
 registerFuzz(program);
 registerTrace(program);
 registerPrune(program);
+registerGemmReport(program);
 registerSchema(program);
 registerDemo(program);
 registerBench(program);

@@ -7,10 +7,14 @@ import { PHASES, defaultJobs, runModel, type ModelOptions, type ModelResult } fr
 import { SPARSITY_PATTERNS, type SparsityPattern } from '../golden/sparsity.ts';
 import type { Phase } from '../golden/workload.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
+import { GEMM_NAMES } from '../golden/gemms.ts';
+import { runGemm, summarizeGemm, type GemmOptions, type GemmRow, type GemmSummary } from '../golden/gemm.ts';
+import { PATTERNS, type Pattern } from '../golden/patterns.ts';
 
 export interface ModelCliOpts extends ConfigOpts {
   network?: string; all?: boolean; dataset: string; sparsity: string; batch: string; phases: string;
-  pattern: string; seed: string; sample: string; jobs?: string; layers?: boolean;
+  actPattern: string; seed: string; sample: string; jobs?: string; layers?: boolean;
+  gemm?: string; pattern?: string; actDensity: string; tile?: string; block?: string;
 }
 
 const bad = (opt: string, v: string, allowed: string) => new ConfigError(`${opt} '${v}' is not allowed; allowed: ${allowed}`);
@@ -34,9 +38,9 @@ export function modelOptions(o: ModelCliOpts): ModelOptions {
   });
   const phases = o.phases.split(',').map((p) => p.trim());
   for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw bad('--phases', o.phases, 'a comma list of fwd, bwd, wgrad');
-  if (!(SPARSITY_PATTERNS as readonly string[]).includes(o.pattern)) throw bad('--pattern', o.pattern, SPARSITY_PATTERNS.join(' | '));
+  if (!(SPARSITY_PATTERNS as readonly string[]).includes(o.actPattern)) throw bad('--act-pattern', o.actPattern, SPARSITY_PATTERNS.join(' | '));
   return {
-    networks, phases: phases as Phase[], pattern: o.pattern as SparsityPattern,
+    networks, phases: phases as Phase[], pattern: o.actPattern as SparsityPattern,
     sparsity: num('--sparsity', o.sparsity, 0, 0.999, false),
     batch: num('--batch', o.batch, 1, 256, true),
     seed: num('--seed', o.seed, 0, 2 ** 32 - 1, true),
@@ -53,7 +57,7 @@ export function withModelOptions(cmd: Command): Command {
     .option('--sparsity <s>', 'fraction of zeros in weights, activations and gradients', '0.9')
     .option('--batch <n>', 'batch size', '1')
     .option('--phases <list>', 'training phases, comma separated', 'fwd,bwd,wgrad')
-    .option('--pattern <p>', 'where activation/gradient non-zeros fall: uniform or clustered', 'uniform')
+    .option('--act-pattern <p>', 'where activation/gradient non-zeros fall: uniform or clustered', 'uniform')
     .option('--seed <n>', 'operand seed', '1')
     .option('--sample <n>', 'tile groups simulated per layer and phase (the rest is scaled; exact when a layer has no more)', '8')
     .option('--jobs <n>', 'worker threads (default: one per core)');
@@ -104,10 +108,67 @@ export function modelJson(r: ModelResult, cfg: HwConfig): object {
 }
 
 export function registerModel(program: Command): void {
-  const cmd = program.command('model').description('cycles of whole-network sparse training: the baseline (ant off) against every ANT mode, per layer and phase');
-  withJson(withConfig(withModelOptions(cmd))).option('--layers', 'also print per-layer rows').action(action(async (opts: ModelCliOpts) => {
-    const cfg = configFrom(opts);
-    const r = await runModel(cfg, modelOptions(opts));
-    process.stdout.write(opts.json ? toJson(modelJson(r, cfg)) + '\n' : modelText(r, !!opts.layers));
-  }));
+  const cmd = program.command('model').description('cycles of whole-network sparse training (--network/--all), or of a structured-sparsity GEMM workload (--gemm): the baseline (ant off) against every ANT mode');
+  withJson(withConfig(withModelOptions(cmd)))
+    .option('--layers', 'also print per-layer rows')
+    .option('--gemm <name>', `a GEMM workload: ${GEMM_NAMES.join(', ')}`)
+    .option('--pattern <p>', `with --gemm: weight pruning pattern, ${PATTERNS.join(', ')}`, 'ew')
+    .option('--act-density <d>', 'with --gemm: density of the activation operand', '0.5')
+    .option('--tile <g>', 'with --gemm: tile width G of tw/tw2/tvw (default 128)')
+    .option('--block <b>', 'with --gemm: block size of bw (default 32)')
+    .action(action(async (opts: ModelCliOpts) => {
+      const cfg = configFrom(opts);
+      if (opts.gemm !== undefined) {
+        const r = gemmRun(cfg, opts);
+        process.stdout.write(opts.json ? toJson({ ok: true, config: cfg, ...r }) + '\n' : gemmText(r));
+        return;
+      }
+      const r = await runModel(cfg, modelOptions(opts));
+      process.stdout.write(opts.json ? toJson(modelJson(r, cfg)) + '\n' : modelText(r, !!opts.layers));
+    }));
+}
+
+/** The GEMM options from the command line. */
+export function gemmOptions(o: ModelCliOpts): GemmOptions & { name: string } {
+  if (o.network || o.all) throw new ConfigError('give either --gemm or --network/--all, not both');
+  if (!GEMM_NAMES.includes(o.gemm!)) throw bad('--gemm', o.gemm!, GEMM_NAMES.join(' | '));
+  if (!(PATTERNS as readonly string[]).includes(o.pattern ?? 'ew')) throw bad('--pattern', o.pattern!, PATTERNS.join(' | '));
+  return {
+    name: o.gemm!, pattern: (o.pattern ?? 'ew') as Pattern,
+    sparsity: num('--sparsity', o.sparsity, 0, 0.999, false), actDensity: num('--act-density', o.actDensity, 0.001, 1, false),
+    seed: num('--seed', o.seed, 0, 2 ** 32 - 1, true), sample: num('--sample', o.sample, 1, 1e9, true), batch: num('--batch', o.batch === '1' ? '16' : o.batch, 1, 4096, true),
+    ...(o.tile ? { tile: num('--tile', o.tile, 1, 1 << 20, true) } : {}), ...(o.block ? { block: num('--block', o.block, 1, 1 << 20, true) } : {}),
+  };
+}
+
+export interface GemmCliResult { gemm: string; options: GemmOptions; rows: GemmRow[]; summary: GemmSummary; dense: GemmSummary; ew: GemmSummary; vsDense: Record<string, number>; vsEw: Record<string, number> }
+
+/** A pruned GEMM workload next to the dense GEMM on the same array and to ew at the same sparsity. */
+export function gemmRun(cfg: HwConfig, o: ModelCliOpts): GemmCliResult {
+  const go = gemmOptions(o);
+  const rows = runGemm(cfg, go.name, go);
+  const summary = summarizeGemm(cfg, rows);
+  // The dense GEMM runs per-k (no cross-k RCPs): the fair dense baseline on this array.
+  const dense = summarizeGemm(cfg, runGemm(cfg, go.name, { ...go, sparsity: 0, actDensity: 1, mapping: 'perk' }));
+  const ew = go.pattern === 'ew' ? summary : summarizeGemm(cfg, runGemm(cfg, go.name, { ...go, pattern: 'ew' }));
+  const modes = Object.keys(summary.cycles);
+  return {
+    gemm: go.name, options: go, rows, summary, dense, ew,
+    vsDense: Object.fromEntries(modes.map((m) => [m, dense.cycles.off / summary.cycles[m as 'off']])),
+    vsEw: Object.fromEntries(modes.map((m) => [m, ew.cycles[m as 'off'] / summary.cycles[m as 'off']])),
+  };
+}
+
+export function gemmText(r: GemmCliResult): string {
+  const o = r.options;
+  const lines = [`gemm ${r.gemm}: pattern ${o.pattern} at ${o.sparsity} sparsity, activations at ${o.actDensity} density`,
+    `  ${'gemm'.padEnd(26)}${'M x K x N'.padEnd(18)}${'x'.padStart(3)}${'pruned'.padStart(8)}${'off'.padStart(12)}${'filter'.padStart(12)}${'window'.padStart(12)}`];
+  for (const g of r.rows) {
+    lines.push(`  ${g.gemm.padEnd(26)}${`${g.M}x${g.K}x${g.N}`.padEnd(18)}${String(g.count).padStart(3)}${`${(100 * g.achievedSparsity).toFixed(1)}%`.padStart(8)}` +
+      `${g.modes.off.cycles.toExponential(2).padStart(12)}${g.modes.filter.cycles.toExponential(2).padStart(12)}${g.modes.window.cycles.toExponential(2).padStart(12)}`);
+  }
+  const s = r.summary;
+  lines.push(`  total cycles: off ${s.cycles.off.toExponential(3)}, filter ${s.cycles.filter.toExponential(3)}, window ${s.cycles.window.toExponential(3)}; multiplier utilization (window) ${(100 * s.utilization.window).toFixed(1)}%`);
+  lines.push(`  vs the dense GEMM on the same array (per-k, ant off): ${r.vsDense.off.toFixed(2)}x (off), ${r.vsDense.window.toFixed(2)}x (window); vs ew at the same sparsity: ${r.vsEw.off.toFixed(2)}x (off), ${r.vsEw.window.toFixed(2)}x (window)`);
+  return lines.join('\n') + '\n';
 }

@@ -1,0 +1,77 @@
+/**
+ * Structured-sparsity GEMMs on the array: a named GEMM workload whose weight operand B is
+ * pruned with a pattern (golden/patterns.ts) and whose activation operand A has its own
+ * density, run as packed matmuls through the exact counters-only model for every ANT mode,
+ * next to the dense GEMM on the same array and to unstructured (ew) pruning at the same
+ * sparsity.
+ */
+import { ANT_MODES, type AntMode, type HwConfig } from '../generator/config.ts';
+import { fastRun } from './fastpe.ts';
+import { gemmWorkload, type Gemm } from './gemms.ts';
+import { mapWorkload } from './mapper.ts';
+import { prune, type Pattern } from './patterns.ts';
+import { COUNTER_NAMES, type Counters } from './pe.ts';
+import { Rng, seedFor } from './rng.ts';
+import type { Tensor } from './tensor.ts';
+import { validateWorkload } from './workload.ts';
+
+export interface GemmOptions { pattern: Pattern; sparsity: number; actDensity: number; seed: number; sample: number; batch: number; tile?: number; block?: number; /** default packed */ mapping?: 'perk' | 'packed' }
+
+export interface GemmRow { gemm: string; M: number; K: number; N: number; count: number; macs: number; achievedSparsity: number; groups: { total: number; mapped: number }; modes: Record<AntMode, Counters> }
+
+/** Non-zero integers up to vmax, so sums of products stay inside 32-bit accumulators. */
+function denseInts(n: number, rng: Rng, density: number, vmax: number): Int32Array {
+  const d = new Int32Array(n);
+  for (let i = 0; i < n; i++) if (rng.next() < density) { const v = 1 + Math.floor(rng.next() * vmax); d[i] = rng.next() < 0.5 ? -v : v; }
+  return d;
+}
+
+/** The operands of one GEMM: A at the activation density; B pruned with the pattern (or, for attention's activation x activation products, at the activation density too). */
+export function gemmOperands(g: Gemm, o: GemmOptions, salt: number): { a: Tensor; b: Tensor; achieved: number } {
+  const rng = new Rng(seedFor(o.seed, `${g.name}-${salt}`));
+  const a = denseInts(g.M * g.K, rng, o.actDensity, 7);
+  if (!g.weight) {
+    const b = denseInts(g.K * g.N, rng, o.actDensity, 7);
+    return { a: { shape: [g.M, g.K], data: a }, b: { shape: [g.K, g.N], data: b }, achieved: 1 - o.actDensity };
+  }
+  // Weights: a wide value range, so magnitude pruning sees few ties.
+  const b = denseInts(g.K * g.N, rng, 1, 1000);
+  let achieved = 0;
+  if (o.sparsity > 0) {
+    const r = prune([{ shape: [g.K, g.N], data: b }], o.pattern, { sparsity: o.pattern === 'vw' ? undefined : o.sparsity, tile: o.tile, block: o.block });
+    for (let i = 0; i < b.length; i++) if (!r.masks[0][i]) b[i] = 0;
+    achieved = r.achieved;
+  }
+  return { a: { shape: [g.M, g.K], data: a }, b: { shape: [g.K, g.N], data: b }, achieved };
+}
+
+/** Run one named GEMM workload: every GEMM, every ant mode, scaled from sampled tile groups. */
+export function runGemm(cfg: HwConfig, name: string, o: GemmOptions): GemmRow[] {
+  return gemmWorkload(name, o.batch).gemms.map((g, i) => {
+    const { a, b, achieved } = gemmOperands(g, o, i);
+    const w = validateWorkload({ kind: 'matmul', M: g.M, K: g.K, N: g.N, density: { a: o.actDensity, b: 1 - achieved }, seed: o.seed, mapping: o.mapping ?? 'packed' });
+    const mapping = mapWorkload(w, { a, b }, cfg, { sample: o.sample });
+    const scale = mapping.groups.total / Math.max(1, mapping.groups.mapped);
+    const modes = {} as Record<AntMode, Counters>;
+    for (const ant of ANT_MODES) {
+      const c = fastRun({ ...cfg, ant }, mapping).counters;
+      const s = {} as Counters;
+      for (const n of COUNTER_NAMES) s[n] = n === 'cycles' ? cfg.bankDepth + (c.cycles - cfg.bankDepth) * scale : c[n] * scale;
+      modes[ant] = s;
+    }
+    return { gemm: g.name, M: g.M, K: g.K, N: g.N, count: g.count, macs: g.M * g.K * g.N, achievedSparsity: achieved, groups: mapping.groups, modes };
+  });
+}
+
+export interface GemmSummary { cycles: Record<AntMode, number>; valid: number; products: number; utilization: Record<AntMode, number>; macs: number }
+
+/** Totals over a workload's GEMMs (times their counts). */
+export function summarizeGemm(cfg: HwConfig, rows: GemmRow[]): GemmSummary {
+  const cycles = {} as Record<AntMode, number>, utilization = {} as Record<AntMode, number>;
+  const valid = rows.reduce((s, r) => s + r.modes.off.valid * r.count, 0);
+  for (const ant of ANT_MODES) {
+    cycles[ant] = rows.reduce((s, r) => s + r.modes[ant].cycles * r.count, 0);
+    utilization[ant] = valid / (cycles[ant] * cfg.F * cfg.I * cfg.pes);
+  }
+  return { cycles, valid, products: rows.reduce((s, r) => s + r.modes.off.products * r.count, 0), utilization, macs: rows.reduce((s, r) => s + r.macs * r.count, 0) };
+}
