@@ -13,6 +13,7 @@ import { registerFuzz } from './fuzz.ts';
 import { registerTrace } from './trace.ts';
 import { registerPrune } from './prune.ts';
 import { registerGemmReport } from './gemm-report.ts';
+import { registerSize } from './size.ts';
 
 const program = new Command();
 program
@@ -32,6 +33,7 @@ registerFuzz(program);
 registerTrace(program);
 registerPrune(program);
 registerGemmReport(program);
+registerSize(program);
 registerSchema(program);
 registerDemo(program);
 registerBench(program);

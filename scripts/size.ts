@@ -62,7 +62,7 @@ export function registerSize(program: Command): void {
     .description('ASIC area per component (ANT unit share vs the ANT paper), energy per action from a cited cost table (Horowitz 45 nm by default), and FPGA resources by Yosys')
     .option('--tech <file>', 'cost table JSON (default: golden/cost/tech-45nm.json; schema: TECH_SCHEMA in golden/cost.ts)')
     .option('--node <nm>', 'scale the table to this technology node (nm), e.g. 28, 16, 7')
-    .addOption(new Option('--fpga <family>', 'also synthesize with Yosys and report FPGA resources').choices([...FPGA_FAMILIES]));
+    .addOption(new Option('--fpga <family>', 'also synthesize with Yosys (hierarchy kept) and report FPGA resources per block; the default config takes about 75 s for xilinx and 6 min for ice40 on 2 shared cores, so prefer small configs for ice40').choices([...FPGA_FAMILIES]));
   withJson(withConfig(cmd)).action(action(async (opts: SizeOpts) => {
     const cfg = configFrom(opts);
     const r = sizeReport(cfg, { tech: opts.tech, node: parseNode(opts.node), fpga: opts.fpga });
@@ -78,6 +78,7 @@ export function registerSize(program: Command): void {
       `area: ${a.totalMm2.toFixed(4)} mm^2 (${num(a.total)} um^2${cfg.pes > 1 ? `, ${num(a.perPe)} um^2 per PE` : ''})`,
       ...Object.entries(a.components).map(([k, p]) =>
         `  ${k.padEnd(15)}${num(p.um2).padStart(12)} um^2 ${(100 * p.um2 / a.total).toFixed(1).padStart(5)}%  ${p.detail}`),
+      cfg.ant === 'off' ? `  ANT unit: none (ant = off); the ANT paper adds ${a.ant.paperMm2} mm^2 (set ant=filter or ant=window to size ours)` :
       `  ANT unit: ${(a.ant.um2 / 1e6).toFixed(4)} mm^2 = ${(100 * a.ant.share).toFixed(1)}% of the area (box storage ${(a.ant.storage / 1e6).toFixed(4)} mm^2, ` +
         `range logic ${(a.ant.logic / 1e6).toFixed(4)} mm^2); the ANT paper: ${a.ant.paperMm2} mm^2 (${a.ant.ratioToPaper.toFixed(1)}x that)`,
       `    (${a.ant.paperSource})`,

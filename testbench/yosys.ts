@@ -46,7 +46,7 @@ export interface FpgaReport {
 
 const SYNTH: Record<FpgaFamily, string> = {
   xilinx: `synth_xilinx -noiopad -top ${TOP}`,
-  ice40: `synth_ice40 -top ${TOP}`,
+  ice40: `synth_ice40 -noflatten -dsp -top ${TOP}`,
 };
 
 /** The module a (possibly parameterized) Yosys module name stands for. */
