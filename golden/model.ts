@@ -13,7 +13,8 @@ import { WorkloadError } from '../generator/errors.ts';
 import { fastRun } from './fastpe.ts';
 import { mapWorkload } from './mapper.ts';
 import { type Dataset, type Layer, NETWORK_NAMES, denseMacs, network } from './networks.ts';
-import { COUNTER_NAMES, type Counters } from './pe.ts';
+import { COUNTER_NAMES, zeroCounters, type Counters } from './pe.ts';
+import { energy, loadTech, type Tech } from './cost.ts';
 import type { SparsityPattern } from './sparsity.ts';
 import { type Phase, makeOperands, validateWorkload, type Workload } from './workload.ts';
 
@@ -32,6 +33,9 @@ export interface ModelOptions {
   sample: number;
   /** Worker threads; 1 runs inline. */
   jobs: number;
+  /** Cost table (default: the 45 nm table) and technology node. */
+  tech?: string;
+  node?: number;
 }
 
 /** One layer in one phase: the workload the mapper sees. */
@@ -120,50 +124,65 @@ export async function runTasks(cfg: HwConfig, tasks: LayerTask[], sample: number
 
 const weight = (t: LayerTask) => (t.layer.kind === 'conv' ? t.layer.C * t.layer.K * t.layer.H * t.layer.W : t.layer.inFeatures * t.layer.outFeatures);
 
-export interface ModeSummary { cycles: number; speedup: number; rcps: number; anticipatedFraction: number; products: number; valid: number }
+export interface ModeSummary { cycles: number; speedup: number; rcps: number; anticipatedFraction: number; products: number; valid: number; energyPj: number; energyReduction: number; energyBreakdown: Record<string, number> }
 
 export interface NetworkSummary {
   network: string; dataset: Dataset;
   macs: Record<Phase, number>;
-  baseline: { cycles: number; rcps: number; products: number; valid: number };
+  baseline: { cycles: number; rcps: number; products: number; valid: number; energyPj: number; energyBreakdown: Record<string, number> };
   ant: Record<string, ModeSummary>;
   speedup: Record<string, number>;
+  energyReduction: Record<string, number>;
   rcp: { anticipatedFraction: Record<string, number>; shareOfBaseline: number };
   layers: LayerResult[];
 }
 
-/** Sum a network's layers (times their repeat counts) per mode. */
-export function summarize(name: string, dataset: Dataset, rows: LayerResult[]): NetworkSummary {
-  const total = (ant: AntMode, n: keyof Counters) => rows.reduce((s, r) => s + r.modes[ant][n] * r.repeat, 0);
+/** Sum a network's layers (times their repeat counts) per mode; energy = the summed counters x the cost table (it is linear in them). */
+export function summarize(name: string, dataset: Dataset, rows: LayerResult[], cfg: HwConfig, tech: Tech): NetworkSummary {
+  const sum = (ant: AntMode): Counters => {
+    const c = zeroCounters();
+    for (const r of rows) for (const n of COUNTER_NAMES) c[n] += r.modes[ant][n] * r.repeat;
+    return c;
+  };
   const macs = { fwd: 0, bwd: 0, wgrad: 0 } as Record<Phase, number>;
   for (const r of rows) macs[r.phase] += r.macs * r.repeat;
-  const base = { cycles: total('off', 'cycles'), rcps: total('off', 'rcps'), products: total('off', 'products'), valid: total('off', 'valid') };
+  const off = sum('off');
+  const offE = energy(off, { ...cfg, ant: 'off' }, tech);
+  const base = { cycles: off.cycles, rcps: off.rcps, products: off.products, valid: off.valid, energyPj: offE.total, energyBreakdown: offE.components };
   const ant: Record<string, ModeSummary> = {};
   for (const mode of ANT_MODES.filter((m) => m !== 'off')) {
-    const cycles = total(mode, 'cycles'), rcps = total(mode, 'rcps');
-    ant[mode] = { cycles, speedup: base.cycles / cycles, rcps, anticipatedFraction: base.rcps ? (base.rcps - rcps) / base.rcps : 0, products: total(mode, 'products'), valid: total(mode, 'valid') };
+    const c = sum(mode);
+    const e = energy(c, { ...cfg, ant: mode }, tech);
+    ant[mode] = {
+      cycles: c.cycles, speedup: base.cycles / c.cycles, rcps: c.rcps, anticipatedFraction: base.rcps ? (base.rcps - c.rcps) / base.rcps : 0,
+      products: c.products, valid: c.valid, energyPj: e.total, energyReduction: base.energyPj / e.total, energyBreakdown: e.components,
+    };
   }
   return {
     network: name, dataset, macs, baseline: base, ant,
     speedup: Object.fromEntries(Object.entries(ant).map(([m, s]) => [m, s.speedup])),
+    energyReduction: Object.fromEntries(Object.entries(ant).map(([m, s]) => [m, s.energyReduction])),
     rcp: { anticipatedFraction: Object.fromEntries(Object.entries(ant).map(([m, s]) => [m, s.anticipatedFraction])), shareOfBaseline: base.products ? base.rcps / base.products : 0 },
     layers: rows,
   };
 }
 
-export interface ModelResult { options: ModelOptions; config: HwConfig; networks: NetworkSummary[]; geomeanSpeedup: Record<string, number>; seconds: number }
+export interface ModelResult { options: ModelOptions; config: HwConfig; networks: NetworkSummary[]; geomeanSpeedup: Record<string, number>; geomeanEnergyReduction: Record<string, number>; tech: { node: number; source: string }; seconds: number }
 
 export async function runModel(cfg: HwConfig, o: ModelOptions): Promise<ModelResult> {
   const started = Date.now();
   for (const { name } of o.networks) if (!NETWORK_NAMES.includes(name)) throw new WorkloadError(`network '${name}' is unknown; allowed: ${NETWORK_NAMES.join(', ')}`);
   const tasks = modelTasks(o);
   const rows = await runTasks(cfg, tasks, o.sample, o.jobs);
-  const networks = o.networks.map(({ name, dataset }) => summarize(name, dataset, rows.filter((r) => r.network === name)));
-  const geomeanSpeedup: Record<string, number> = {};
+  const tech = loadTech(o.tech, o.node);
+  const networks = o.networks.map(({ name, dataset }) => summarize(name, dataset, rows.filter((r) => r.network === name), cfg, tech));
+  const geo = (f: (n: NetworkSummary) => number) => Math.exp(networks.reduce((s, n) => s + Math.log(f(n)), 0) / networks.length);
+  const geomeanSpeedup: Record<string, number> = {}, geomeanEnergyReduction: Record<string, number> = {};
   for (const mode of ANT_MODES.filter((m) => m !== 'off')) {
-    geomeanSpeedup[mode] = Math.exp(networks.reduce((s, n) => s + Math.log(n.speedup[mode]), 0) / networks.length);
+    geomeanSpeedup[mode] = geo((n) => n.speedup[mode]);
+    geomeanEnergyReduction[mode] = geo((n) => n.energyReduction[mode]);
   }
-  return { options: o, config: cfg, networks, geomeanSpeedup, seconds: (Date.now() - started) / 1000 };
+  return { options: o, config: cfg, networks, geomeanSpeedup, geomeanEnergyReduction, tech: { node: tech.node, source: o.tech ?? 'golden/cost/tech-45nm.json' }, seconds: (Date.now() - started) / 1000 };
 }
 
 export const defaultJobs = () => Math.max(1, os.availableParallelism?.() ?? os.cpus().length);

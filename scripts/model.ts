@@ -14,7 +14,7 @@ import { PATTERNS, type Pattern } from '../golden/patterns.ts';
 export interface ModelCliOpts extends ConfigOpts {
   network?: string; all?: boolean; dataset: string; sparsity: string; batch: string; phases: string;
   actPattern: string; seed: string; sample: string; jobs?: string; layers?: boolean;
-  gemm?: string; pattern?: string; actDensity: string; tile?: string; block?: string;
+  gemm?: string; pattern?: string; actDensity: string; tile?: string; block?: string; tech?: string; node?: string;
 }
 
 const bad = (opt: string, v: string, allowed: string) => new ConfigError(`${opt} '${v}' is not allowed; allowed: ${allowed}`);
@@ -46,6 +46,8 @@ export function modelOptions(o: ModelCliOpts): ModelOptions {
     seed: num('--seed', o.seed, 0, 2 ** 32 - 1, true),
     sample: num('--sample', o.sample, 1, 1e9, true),
     jobs: o.jobs === undefined ? defaultJobs() : num('--jobs', o.jobs, 1, 256, true),
+    ...(o.tech ? { tech: o.tech } : {}),
+    ...(o.node ? { node: num('--node', o.node, 3, 180, false) } : {}),
   };
 }
 
@@ -60,7 +62,9 @@ export function withModelOptions(cmd: Command): Command {
     .option('--act-pattern <p>', 'where activation/gradient non-zeros fall: uniform or clustered', 'uniform')
     .option('--seed <n>', 'operand seed', '1')
     .option('--sample <n>', 'tile groups simulated per layer and phase (the rest is scaled; exact when a layer has no more)', '8')
-    .option('--jobs <n>', 'worker threads (default: one per core)');
+    .option('--jobs <n>', 'worker threads (default: one per core)')
+    .option('--tech <file>', 'cost table JSON for energy (default: golden/cost/tech-45nm.json)')
+    .option('--node <nm>', 'technology node to scale the cost table to');
 }
 
 const fmt = (v: number) => (v >= 1e9 ? `${(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0));
@@ -72,14 +76,17 @@ export function modelText(r: ModelResult, layers: boolean): string {
     `model: ${r.config.name} (${r.config.pes} PE${r.config.pes > 1 ? 's' : ''}, F=${r.config.F} I=${r.config.I}, ${r.config.banks}x${r.config.bankDepth} accumulators, lookahead ${r.config.antLookahead}); ` +
       `sparsity ${o.sparsity}, ${o.pattern}, batch ${o.batch}, phases ${o.phases.join(',')}, sample ${o.sample} groups/layer; ${r.seconds.toFixed(1)} s`,
     '',
-    `${'network'.padEnd(13)}${'data'.padEnd(9)}${'MACs/phase'.padStart(11)}${'base cycles'.padStart(13)}${'filter'.padStart(16)}${'window'.padStart(16)}${'RCP share'.padStart(11)}${'anticipated'.padStart(13)}`,
+    `${'network'.padEnd(13)}${'data'.padEnd(9)}${'MACs/phase'.padStart(11)}${'base cycles'.padStart(13)}${'filter'.padStart(16)}${'window'.padStart(16)}${'RCP share'.padStart(11)}${'anticipated'.padStart(13)}${'energy (off)'.padStart(14)}${'energy red.'.padStart(13)}`,
   ];
   for (const n of r.networks) {
     lines.push(`${n.network.padEnd(13)}${n.dataset.padEnd(9)}${fmt(n.macs.fwd || n.macs.wgrad || n.macs.bwd).padStart(11)}${fmt(n.baseline.cycles).padStart(13)}` +
       `${`${fmt(n.ant.filter.cycles)} ${n.speedup.filter.toFixed(2)}x`.padStart(16)}${`${fmt(n.ant.window.cycles)} ${n.speedup.window.toFixed(2)}x`.padStart(16)}` +
-      `${pct(n.rcp.shareOfBaseline).padStart(11)}${pct(n.rcp.anticipatedFraction.window).padStart(13)}`);
+      `${pct(n.rcp.shareOfBaseline).padStart(11)}${pct(n.rcp.anticipatedFraction.window).padStart(13)}${`${fmt(n.baseline.energyPj / 1e6)} uJ`.padStart(14)}${`${n.energyReduction.window.toFixed(2)}x`.padStart(13)}`);
   }
-  if (r.networks.length > 1) lines.push('', `geometric mean speedup: filter ${r.geomeanSpeedup.filter.toFixed(2)}x, window ${r.geomeanSpeedup.window.toFixed(2)}x (ANT paper: 3.71x)`);
+  if (r.networks.length > 1) {
+    lines.push('', `geometric mean speedup: filter ${r.geomeanSpeedup.filter.toFixed(2)}x, window ${r.geomeanSpeedup.window.toFixed(2)}x (ANT paper: 3.71x)`);
+    lines.push(`geometric mean energy reduction: filter ${r.geomeanEnergyReduction.filter.toFixed(2)}x, window ${r.geomeanEnergyReduction.window.toFixed(2)}x (ANT paper: 4.40x); cost table at ${r.tech.node} nm`);
+  }
   if (layers) {
     for (const n of r.networks) {
       lines.push('', `${n.network} (${n.dataset}) per layer:`, `  ${'layer'.padEnd(30)}${'phase'.padEnd(7)}${'x'.padStart(4)}${'MACs'.padStart(10)}${'off'.padStart(11)}${'filter'.padStart(11)}${'window'.padStart(11)}${'speedup'.padStart(9)}${'sampled'.padStart(10)}`);
@@ -100,10 +107,12 @@ export function modelJson(r: ModelResult, cfg: HwConfig): object {
       network: n.network, dataset: n.dataset, macs: n.macs,
       baseline: n.baseline,
       ant: Object.fromEntries(Object.entries(n.ant).map(([m, s]) => [m, s])),
-      speedup: n.speedup, rcp: n.rcp,
+      speedup: n.speedup, energyReduction: n.energyReduction, rcp: n.rcp,
       layers: n.layers.map((l) => ({ layer: l.layer, phase: l.phase, repeat: l.repeat, macs: l.macs, groups: l.groups, cycles: Object.fromEntries(Object.entries(l.modes).map(([m, c]) => [m, c.cycles])), counters: l.modes })),
     })),
     geomeanSpeedup: r.networks.length > 1 ? r.geomeanSpeedup : undefined,
+    geomeanEnergyReduction: r.networks.length > 1 ? r.geomeanEnergyReduction : undefined,
+    tech: r.tech,
   };
 }
 

@@ -59,6 +59,10 @@ describe('model and report commands', () => {
       expect(n.rcp.anticipatedFraction[m]).toBeGreaterThan(0);
     }
     expect(n.rcp.shareOfBaseline).toBeGreaterThan(0);
+    // Energy: baseline.energyPj, ant.energyPj per mode and energyReduction, with a per-component breakdown.
+    expect(n.baseline.energyPj).toBeGreaterThan(0);
+    expect(Object.values(n.baseline.energyBreakdown as Record<string, number>).reduce((a, b) => a + b, 0)).toBeCloseTo(n.baseline.energyPj, 3);
+    for (const m of ['filter', 'window']) expect(n.energyReduction[m]).toBeCloseTo(n.baseline.energyPj / n.ant[m].energyPj, 10);
     expect(Object.keys(n.macs)).toEqual(['fwd', 'bwd', 'wgrad']);
     expect(n.layers.length).toBeGreaterThan(20);
   });
