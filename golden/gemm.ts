@@ -10,7 +10,8 @@ import { fastRun } from './fastpe.ts';
 import { gemmWorkload, type Gemm } from './gemms.ts';
 import { mapWorkload } from './mapper.ts';
 import { prune, type Pattern } from './patterns.ts';
-import { COUNTER_NAMES, type Counters } from './pe.ts';
+import { COUNTER_NAMES, zeroCounters, type Counters } from './pe.ts';
+import { energy, loadTech, type Tech } from './cost.ts';
 import { Rng, seedFor } from './rng.ts';
 import type { Tensor } from './tensor.ts';
 import { validateWorkload } from './workload.ts';
@@ -63,15 +64,18 @@ export function runGemm(cfg: HwConfig, name: string, o: GemmOptions): GemmRow[] 
   });
 }
 
-export interface GemmSummary { cycles: Record<AntMode, number>; valid: number; products: number; utilization: Record<AntMode, number>; macs: number }
+export interface GemmSummary { cycles: Record<AntMode, number>; energyPj: Record<AntMode, number>; valid: number; products: number; utilization: Record<AntMode, number>; macs: number }
 
-/** Totals over a workload's GEMMs (times their counts). */
-export function summarizeGemm(cfg: HwConfig, rows: GemmRow[]): GemmSummary {
-  const cycles = {} as Record<AntMode, number>, utilization = {} as Record<AntMode, number>;
+/** Totals over a workload's GEMMs (times their counts); energy = summed counters x the cost table. */
+export function summarizeGemm(cfg: HwConfig, rows: GemmRow[], tech: Tech = loadTech()): GemmSummary {
+  const cycles = {} as Record<AntMode, number>, utilization = {} as Record<AntMode, number>, energyPj = {} as Record<AntMode, number>;
   const valid = rows.reduce((s, r) => s + r.modes.off.valid * r.count, 0);
   for (const ant of ANT_MODES) {
-    cycles[ant] = rows.reduce((s, r) => s + r.modes[ant].cycles * r.count, 0);
+    const c = zeroCounters();
+    for (const r of rows) for (const n of COUNTER_NAMES) c[n] += r.modes[ant][n] * r.count;
+    cycles[ant] = c.cycles;
+    energyPj[ant] = energy(c, { ...cfg, ant }, tech).total;
     utilization[ant] = valid / (cycles[ant] * cfg.F * cfg.I * cfg.pes);
   }
-  return { cycles, valid, products: rows.reduce((s, r) => s + r.modes.off.products * r.count, 0), utilization, macs: rows.reduce((s, r) => s + r.macs * r.count, 0) };
+  return { cycles, energyPj, valid, products: rows.reduce((s, r) => s + r.modes.off.products * r.count, 0), utilization, macs: rows.reduce((s, r) => s + r.macs * r.count, 0) };
 }

@@ -178,6 +178,7 @@ export function gemmText(r: GemmCliResult): string {
   }
   const s = r.summary;
   lines.push(`  total cycles: off ${s.cycles.off.toExponential(3)}, filter ${s.cycles.filter.toExponential(3)}, window ${s.cycles.window.toExponential(3)}; multiplier utilization (window) ${(100 * s.utilization.window).toFixed(1)}%`);
+  lines.push(`  energy: off ${(s.energyPj.off / 1e6).toFixed(2)} uJ, window ${(s.energyPj.window / 1e6).toFixed(2)} uJ; dense GEMM ${(r.dense.energyPj.off / 1e6).toFixed(2)} uJ`);
   lines.push(`  vs the dense GEMM on the same array (per-k, ant off): ${r.vsDense.off.toFixed(2)}x (off), ${r.vsDense.window.toFixed(2)}x (window); vs ew at the same sparsity: ${r.vsEw.off.toFixed(2)}x (off), ${r.vsEw.window.toFixed(2)}x (window)`);
   return lines.join('\n') + '\n';
 }
