@@ -14,6 +14,7 @@ import { registerTrace } from './trace.ts';
 import { registerPrune } from './prune.ts';
 import { registerGemmReport } from './gemm-report.ts';
 import { registerSize } from './size.ts';
+import { registerSweep } from './sweep.ts';
 
 const program = new Command();
 program
@@ -34,6 +35,7 @@ registerTrace(program);
 registerPrune(program);
 registerGemmReport(program);
 registerSize(program);
+registerSweep(program);
 registerSchema(program);
 registerDemo(program);
 registerBench(program);
