@@ -19,7 +19,7 @@ export interface ReadNpyOptions {
   dataWidth: number;
 }
 
-const DTYPE_NAMES: Record<string, string> = {
+export const DTYPE_NAMES: Record<string, string> = {
   i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64', u1: 'uint8', u2: 'uint16', u4: 'uint32', u8: 'uint64',
   f2: 'float16', f4: 'float32', f8: 'float64', b1: 'bool', c8: 'complex64', c16: 'complex128',
 };
@@ -29,11 +29,19 @@ const MAGIC = '\x93NUMPY';
 const dtypeName = (code: string) => DTYPE_NAMES[code] ?? code;
 const fmtShape = (s: number[]) => `[${s.join(',')}]`;
 
-export function readNpyTensor(path: string, opts: ReadNpyOptions): Tensor {
-  const { name, dataWidth } = opts;
-  if (!Number.isInteger(dataWidth) || dataWidth < 2 || dataWidth > 32) throw new Error(`readNpyTensor: dataWidth ${dataWidth} out of range 2..32`);
-  const fail = (what: string) => new TensorFileError(`${path}: ${what}`);
+/** A typed array of any dtype npyjs reads (float16 may be kept as its uint16 bits). */
+export type NpyStorage = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
 
+/** An .npy file as stored: dtype code ('i4', 'f2', ...), shape, and the data in C order. */
+export interface NpyRaw { shape: number[]; code: string; raw: NpyStorage }
+
+/**
+ * Read and check an .npy file of any integer or float dtype; the data comes back in C order.
+ * Every failure is one TensorFileError naming the file, the tensor and what is allowed.
+ */
+export function readNpyRaw(path: string, name: string, opts: { allowed?: string; convertFloat16?: boolean } = {}): NpyRaw {
+  const allowed = opts.allowed ?? ALLOWED;
+  const fail = (what: string) => new TensorFileError(`${path}: ${what}`);
   let file: Buffer;
   try {
     file = fs.readFileSync(path);
@@ -48,15 +56,15 @@ export function readNpyTensor(path: string, opts: ReadNpyOptions): Tensor {
   const bytes = new Uint8Array(buf);
 
   // Preamble: magic, version, header length (uint16 in v1, uint32 in v2/v3).
-  const notNpy = () => fail(`not an .npy file (no ${JSON.stringify(MAGIC)} magic); the ${name} tensor must be saved with numpy.save`);
-  if (bytes.length < 10 || String.fromCharCode(...bytes.subarray(0, 6)) !== MAGIC) throw notNpy();
+  if (bytes.length < 10 || String.fromCharCode(...bytes.subarray(0, 6)) !== MAGIC) {
+    throw fail(`not an .npy file (no ${JSON.stringify(MAGIC)} magic); the ${name} tensor must be saved with numpy.save`);
+  }
   const major = bytes[6];
   if (major < 1 || major > 3) throw fail(`unsupported .npy format version ${major}.${bytes[7]} for the ${name} tensor; allowed: 1.x to 3.x`);
   const view = new DataView(buf);
   const headerStart = major === 1 ? 10 : 12;
   if (bytes.length < headerStart) throw fail(`truncated .npy header for the ${name} tensor`);
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const dataOffset = headerStart + headerLen;
+  const dataOffset = headerStart + (major === 1 ? view.getUint16(8, true) : view.getUint32(8, true));
   if (bytes.length < dataOffset) throw fail(`truncated .npy header for the ${name} tensor (${bytes.length} bytes, header ends at ${dataOffset})`);
 
   const header = new TextDecoder('latin1').decode(bytes.subarray(headerStart, dataOffset));
@@ -66,14 +74,11 @@ export function readNpyTensor(path: string, opts: ReadNpyOptions): Tensor {
   }
   const m = /^([<>|=])([a-zA-Z])(\d+)$/.exec(descr);
   const code = m ? m[2] + m[3] : descr;
-  if (!m || !['i', 'u', 'f'].includes(m[2]) || !DTYPE_NAMES[code]) {
-    throw fail(`dtype ${dtypeName(code)} is not allowed for the ${name} tensor; ${ALLOWED}`);
-  }
+  if (!m || !['i', 'u', 'f'].includes(m[2]) || !DTYPE_NAMES[code]) throw fail(`dtype ${dtypeName(code)} is not allowed for the ${name} tensor; ${allowed}`);
   const itemSize = Number(m[3]);
   if (itemSize > 1 && m[1] !== '<') {
     throw fail(`byte order '${m[1]}' of dtype ${descr} is not supported for the ${name} tensor; allowed: little-endian ('<'), e.g. arr.astype('<${code}')`);
   }
-
   if (dataOffset % itemSize !== 0) throw fail(`data of the ${name} tensor starts at byte ${dataOffset}, not aligned to its ${itemSize}-byte items; re-save it with numpy.save`);
 
   // Let npyjs parse only the header first: on the full buffer it would build
@@ -86,32 +91,37 @@ export function readNpyTensor(path: string, opts: ReadNpyOptions): Tensor {
   }
   const shape = meta.shape;
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw fail(`malformed shape in the .npy header for the ${name} tensor`);
-  const count = size(shape);
-  const want = count * itemSize, have = bytes.length - dataOffset;
+  const want = size(shape) * itemSize, have = bytes.length - dataOffset;
   if (have < want) throw fail(`truncated: the ${name} tensor of shape ${fmtShape(shape)} and dtype ${dtypeName(code)} needs ${want} data bytes, the file has ${have}`);
   if (have > want) throw fail(`${have - want} unexpected bytes after the data of the ${name} tensor (shape ${fmtShape(shape)}, dtype ${dtypeName(code)}); the file is corrupt`);
 
-  if (opts.shape && fmtShape(opts.shape) !== fmtShape(shape)) {
-    throw fail(`shape ${fmtShape(shape)} does not match the workload's ${name} shape ${fmtShape(opts.shape)}${opts.axes ? ` (${opts.axes})` : ''}`);
-  }
-
-  let data: ArrayLike<number | bigint>;
+  let raw: NpyStorage;
   try {
-    data = parse(buf).data as unknown as ArrayLike<number | bigint>;
+    raw = parse(buf, { convertFloat16: opts.convertFloat16 ?? true }).data as NpyStorage;
   } catch (e) { // not expected after the checks above
     throw fail(`cannot decode the data of the ${name} tensor: ${(e as Error).message}`);
   }
+  if (meta.fortranOrder && shape.length > 1) raw = fortranToC(raw, shape);
+  return { shape: [...shape], code, raw };
+}
 
-  // Report positions as multi-indices in the tensor's logical (C-order) layout.
-  const fortran = meta.fortranOrder && shape.length > 1;
-  const where = (i: number) => fmtShape(fortran ? unravel([...shape].reverse(), i).reverse() : unravel(shape, i));
+export function readNpyTensor(path: string, opts: ReadNpyOptions): Tensor {
+  const { name, dataWidth } = opts;
+  if (!Number.isInteger(dataWidth) || dataWidth < 2 || dataWidth > 32) throw new Error(`readNpyTensor: dataWidth ${dataWidth} out of range 2..32`);
+  const fail = (what: string) => new TensorFileError(`${path}: ${what}`);
+  const { shape, code, raw } = readNpyRaw(path, name);
+  if (opts.shape && fmtShape(opts.shape) !== fmtShape(shape)) {
+    throw fail(`shape ${fmtShape(shape)} does not match the workload's ${name} shape ${fmtShape(opts.shape)}${opts.axes ? ` (${opts.axes})` : ''}`);
+  }
+  const where = (i: number) => fmtShape(unravel(shape, i));
   const half = 2 ** (dataWidth - 1);
   const lo = -half, hi = half - 1;
   const loB = BigInt(lo), hiB = BigInt(hi);
+  const count = raw.length;
   const out = new Int32Array(count);
   let fractional = 0, outside = 0, firstFrac = '', firstOut = '';
   for (let i = 0; i < count; i++) {
-    const v = data[i];
+    const v = raw[i];
     if (typeof v === 'bigint') {
       if (v < loB || v > hiB) { if (outside++ === 0) firstOut = `${v} at ${where(i)}`; continue; }
       out[i] = Number(v);
@@ -129,12 +139,12 @@ export function readNpyTensor(path: string, opts: ReadNpyOptions): Tensor {
   if (outside) {
     throw fail(`${outside} value(s) of the ${name} tensor do not fit in ${dataWidth}-bit signed data (first ${firstOut}); allowed: ${lo}..${hi}`);
   }
-  return { shape: [...shape], data: fortran ? fortranToC(out, shape) : out };
+  return { shape, data: out };
 }
 
-/** Reorder column-major data into row-major. */
-function fortranToC(src: Int32Array, shape: number[]): Int32Array {
-  const dst = new Int32Array(src.length);
+/** Reorder column-major data into row-major, any storage. */
+function fortranToC<T extends NpyStorage>(src: T, shape: number[]): T {
+  const dst = new (src.constructor as new (n: number) => T)(src.length);
   const cs = strides(shape);
   const idx = new Array<number>(shape.length).fill(0);
   let c = 0;

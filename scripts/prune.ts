@@ -22,116 +22,35 @@
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { dump, float16ToFloat32, parse } from 'npyjs';
+import { dump, float16ToFloat32 } from 'npyjs';
+import { DTYPE_NAMES, readNpyRaw, type NpyStorage } from '../golden/npy.ts';
+import { unravel } from '../golden/tensor.ts';
 import { OutputError, TensorFileError, WorkloadError } from '../generator/errors.ts';
 import { PATTERNS, PATTERN_DEFAULTS, prune, type Pattern, type PruneResult } from '../golden/patterns.ts';
 import { Rng, seedFor } from '../golden/rng.ts';
 import { action, collect, toJson, withJson } from './common.ts';
 
-type Storage = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
+type Storage = NpyStorage;
 
 /** One tensor as stored: `raw` keeps the file's dtype (float16 as its uint16 bits), `values` its numbers. */
 export interface NpyAny { shape: number[]; dtype: string; raw: Storage; values: Float64Array }
 
-const DTYPE_NAMES: Record<string, string> = {
-  i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64', u1: 'uint8', u2: 'uint16', u4: 'uint32', u8: 'uint64',
-  f2: 'float16', f4: 'float32', f8: 'float64', b1: 'bool', c8: 'complex64', c16: 'complex128',
-};
 const ALLOWED_DTYPES = 'allowed: int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32, float64';
 const fmtShape = (s: readonly number[]) => `[${s.join(',')}]`;
 
-/** Read an .npy file of any integer or float dtype; every failure is one TensorFileError. */
+/** Read an .npy file of any integer or float dtype (checks in golden/npy.ts); values must be finite. */
 export function readNpyAny(path: string, name: string): NpyAny {
-  const fail = (what: string) => new TensorFileError(`${path}: ${what}`);
-  let file: Buffer;
-  try {
-    file = fs.readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw fail(`file not found (the ${name} tensor is read from it)`);
-    if (code === 'EISDIR') throw fail(`is a folder, not an .npy file with the ${name} tensor`);
-    throw fail(`cannot read the ${name} tensor: ${(e as Error).message}`);
-  }
-  const buf = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
-  const bytes = new Uint8Array(buf);
-  if (bytes.length < 10 || String.fromCharCode(...bytes.subarray(0, 6)) !== '\x93NUMPY') {
-    throw fail(`not an .npy file (no "\\x93NUMPY" magic); the ${name} tensor must be saved with numpy.save`);
-  }
-  const major = bytes[6];
-  if (major < 1 || major > 3) throw fail(`unsupported .npy format version ${major}.${bytes[7]} for the ${name} tensor; allowed: 1.x to 3.x`);
-  const headerStart = major === 1 ? 10 : 12;
-  if (bytes.length < headerStart) throw fail(`truncated .npy header for the ${name} tensor`);
-  const view = new DataView(buf);
-  const dataOffset = headerStart + (major === 1 ? view.getUint16(8, true) : view.getUint32(8, true));
-  if (bytes.length < dataOffset) throw fail(`truncated .npy header for the ${name} tensor`);
-  const header = new TextDecoder('latin1').decode(bytes.subarray(headerStart, dataOffset));
-  const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
-  if (!descr || !/'shape'\s*:\s*\(/.test(header) || !/'fortran_order'\s*:/.test(header)) {
-    throw fail(`malformed .npy header for the ${name} tensor (needs descr, fortran_order and shape; structured dtypes are not supported)`);
-  }
-  const m = /^([<>|=])([iuf])(\d+)$/.exec(descr);
-  const code = m ? m[2] + m[3] : descr.replace(/^[<>|=]/, '');
-  if (!m || !DTYPE_NAMES[code]) throw fail(`dtype ${DTYPE_NAMES[code] ?? descr} is not allowed for the ${name} tensor; ${ALLOWED_DTYPES}`);
-  const itemSize = Number(m[3]);
-  if (itemSize > 1 && m[1] !== '<') {
-    throw fail(`byte order '${m[1]}' of dtype ${descr} is not supported for the ${name} tensor; allowed: little-endian ('<'), e.g. arr.astype('<${code}')`);
-  }
-  if (dataOffset % itemSize !== 0) throw fail(`data of the ${name} tensor starts at byte ${dataOffset}, not aligned to its ${itemSize}-byte items; re-save it with numpy.save`);
-  let meta;
-  try {
-    meta = parse(buf.slice(0, dataOffset));
-  } catch (e) {
-    throw fail(`malformed .npy header for the ${name} tensor: ${(e as Error).message}`);
-  }
-  const shape = meta.shape;
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw fail(`malformed shape in the .npy header for the ${name} tensor`);
-  const count = shape.reduce((a, d) => a * d, 1);
-  const want = count * itemSize, have = bytes.length - dataOffset;
-  if (have < want) throw fail(`truncated: the ${name} tensor of shape ${fmtShape(shape)} and dtype ${DTYPE_NAMES[code]} needs ${want} data bytes, the file has ${have}`);
-  if (have > want) throw fail(`${have - want} unexpected bytes after the data of the ${name} tensor (shape ${fmtShape(shape)}, dtype ${DTYPE_NAMES[code]}); the file is corrupt`);
-  let raw: Storage;
-  try {
-    // float16 stays as its bits (convertFloat16: false) so it can be written back unchanged.
-    raw = parse(buf, { convertFloat16: false }).data as Storage;
-  } catch (e) {
-    throw fail(`cannot decode the data of the ${name} tensor: ${(e as Error).message}`);
-  }
-  if (meta.fortranOrder && shape.length > 1) raw = fortranToC(raw, shape);
-  const values = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
+  // float16 stays as its bits so it can be written back unchanged.
+  const { shape, code, raw } = readNpyRaw(path, name, { allowed: ALLOWED_DTYPES, convertFloat16: false });
+  const values = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
     const v = code === 'f2' ? float16ToFloat32(raw[i] as number) : Number(raw[i]);
-    if (!Number.isFinite(v)) throw fail(`value ${v} at ${fmtShape(unravel(shape, i))} of the ${name} tensor is not finite; allowed: finite numbers`);
+    if (!Number.isFinite(v)) throw new TensorFileError(`${path}: value ${v} at ${fmtShape(unravel(shape, i))} of the ${name} tensor is not finite; allowed: finite numbers`);
     values[i] = v;
   }
-  return { shape: [...shape], dtype: code, raw, values };
+  return { shape, dtype: code, raw, values };
 }
 
-function unravel(shape: readonly number[], off: number): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let i = shape.length - 1; i >= 0; i--) { idx[i] = off % shape[i]; off = Math.floor(off / shape[i]); }
-  return idx;
-}
-
-/** Column-major data to row-major, any storage. */
-function fortranToC<T extends Storage>(src: T, shape: number[]): T {
-  const dst = new (src.constructor as new (n: number) => T)(src.length);
-  const cs: number[] = [];
-  let st = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { cs[i] = st; st *= shape[i]; }
-  const idx = new Array<number>(shape.length).fill(0);
-  let c = 0;
-  for (let f = 0; f < src.length; f++) {
-    dst[c] = src[f];
-    for (let k = 0; k < shape.length; k++) {
-      idx[k]++; c += cs[k];
-      if (idx[k] < shape[k]) break;
-      c -= cs[k] * shape[k]; idx[k] = 0;
-    }
-  }
-  return dst;
-}
-
-/** .npy bytes of `raw` with dtype `dtype` (npyjs infers it from the typed array; float16 is named). */
 export function npyBytes(raw: Storage, shape: number[], dtype: string): Uint8Array {
   return new Uint8Array(dump(raw, shape, dtype === 'f2' ? { dtype: 'f2' } : undefined));
 }
