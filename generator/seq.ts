@@ -8,7 +8,7 @@
  *           (the previous start, which only moves forward) and ends at the first one above it.
  */
 import { type HwConfig, derive } from './config.ts';
-import { header, footer, resize, zext, type VModule } from './verilog.ts';
+import { header, footer, resize, type VModule } from './verilog.ts';
 
 export function genSeq(cfg: HwConfig): VModule {
   return cfg.ant === 'off' ? genSeqOff(cfg) : genSeqAnt(cfg);

@@ -30,17 +30,21 @@ export function runSim(exe: string, opts: RunOptions): SimResult {
   if (r.status !== 0 && r.status !== 3) {
     throw new SimulationError(`the simulator exited with status ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
   }
+  return { ...readResult(result, 'is missing or unreadable'), seconds };
+}
+
+/** The result file both simulators write: drained rows, status, cycles, per-PE counters. */
+export function readResult(file: string, unreadable: string): Omit<SimResult, 'seconds'> {
   let parsed: { status: 'done' | 'hang'; cycles: number; counters: Record<string, number[]>; out: [number, number, number, number, string][] };
   try {
-    parsed = JSON.parse(fs.readFileSync(result, 'utf8'));
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new SimulationError(`the simulator's result file ${result} is missing or unreadable: ${(e as Error).message}`);
+    throw new SimulationError(`the simulator's result file ${file} ${unreadable}: ${(e as Error).message}`);
   }
   return {
     status: parsed.status,
     cycles: parsed.cycles,
     perPe: parsed.counters.cycles.map((_, p) => Object.fromEntries(Object.entries(parsed.counters).map(([k, v]) => [k, v[p]])) as unknown as Counters),
     out: parsed.out.map(([cycle, pe, reduced, row, hex]) => ({ cycle, pe, reduced: reduced === 1, row, data: BigInt('0x' + hex) })),
-    seconds,
   };
 }
