@@ -161,6 +161,10 @@ const CASES: Case[] = [
   { name: 'model with an unknown network', args: () => ['model', '--network', 'alexnet'], status: 2, stderr: /--network 'alexnet' is not allowed; allowed: resnet18/ },
   { name: 'model sparsity out of range', args: () => ['model', '--all', '--sparsity', '1'], status: 2, stderr: /--sparsity '1' is not allowed; allowed: a number 0\.\.0\.999/ },
   { name: 'mutate an unknown mutant', args: () => ['mutate', '--only', 'nope'], status: 2, stderr: /--only: unknown mutant\(s\) nope; allowed: coord-row-limit-off-by-one/ },
+  { name: 'sweep space with a config value out of range', setup: (d) => write(path.join(d, 'space.json'), JSON.stringify({ config: { F: [2, 99] }, networks: [{ name: 'resnet18', dataset: 'cifar' }] })),
+    args: (d) => ['sweep', '--space', path.join(d, 'space.json'), '--out', path.join(d, 'sweep')], status: 2, stderr: /space key 'config\.F\[1\]': 99 is not allowed; allowed: an integer 1\.\.16/ },
+  { name: 'sweep space that is not JSON', setup: (d) => write(path.join(d, 'space.json'), 'F: [2, 4]'),
+    args: (d) => ['sweep', '--space', path.join(d, 'space.json'), '--out', path.join(d, 'sweep')], status: 2, stderr: /space.*(not valid JSON|JSON)/ },
   { name: 'fuzz with zero cases', args: () => ['fuzz', '--cases', '0'], status: 2, stderr: /--cases '0' is not allowed; allowed: an integer 1\.\.1000000/ },
 
   // ---- --json ----
