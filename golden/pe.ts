@@ -101,7 +101,7 @@ class PeModel {
         c.products += pp.lanes;
         c.valid += pp.validP.length;
         c.rcps += pp.lanes - pp.validP.length;
-        inX = { ...inM, grants, m, step: 0 };
+        inX = { b: inM.b, a: inM.a, grants, m, step: 0 };
         inM = undefined;
       } else if (inX) {
         if (xLast) inX = undefined;

@@ -13,7 +13,7 @@ import type { AntMode } from '../generator/config.ts';
 import type { JobDesc } from './mapper.ts';
 import { type Box, feasible, below, above, windowLow } from './range.ts';
 
-export interface SeqStep { issue?: { b: number; a: number }; visited: number; skipped: number }
+export interface SeqStep { issue: { b: number; a: number } | undefined; visited: number; skipped: number }
 
 export class Seq {
   active = false;
@@ -40,7 +40,7 @@ export class Seq {
 
   /** One cycle in which the pipeline can take a pair (advance). */
   step(): SeqStep {
-    if (!this.active) return { visited: 0, skipped: 0 };
+    if (!this.active) return { issue: undefined, visited: 0, skipped: 0 };
     const { d, b } = this;
     const nA = d.nA;
     if (this.mode === 'off') {
@@ -70,10 +70,10 @@ export class Seq {
     }
     if (this.mode === 'window' && jAbove < group) {
       this.nextB();
-      return { visited: jAbove, skipped: jAbove };
+      return { issue: undefined, visited: jAbove, skipped: jAbove };
     }
     this.move(this.a + group);
-    return { visited: group, skipped: group };
+    return { issue: undefined, visited: group, skipped: group };
   }
 
   private move(next: number): void {

@@ -21,6 +21,9 @@ export interface Build { dir: string; exe: string; hash: string; cached: boolean
 const FLAGS = ['--cc', '--exe', '--build', '--trace', '-Wno-fatal', '--x-assign', 'fast', '--x-initial', 'fast', '-O3',
   '-CFLAGS', '-O1', '--top-module', TOP];
 
+/** Verilator config for the ports-only trace: af_array's scope (the top) holds every internal net; the TOP scope holds its ports, all the compare reads. */
+const TRACE_PORTS_VLT = '`verilator_config\ntracing_off -scope "af_array"\n';
+
 export interface BuildOptions {
   jobs?: number;
   /** 'ports': trace only af_pe's ports (what the compare reads, small VCDs); 'full': every signal, for debugging. */
@@ -37,6 +40,7 @@ export function buildSim(cfg: HwConfig, modules: VModule[], opts: BuildOptions =
   const h = crypto.createHash('sha256');
   h.update(verilator);
   h.update(flags.join(' '));
+  if (trace !== 'full') h.update(TRACE_PORTS_VLT);
   for (const m of modules) h.update(`${m.file}\0${m.text}\0`);
   h.update(harness);
   const hash = h.digest('hex').slice(0, 20);
@@ -54,8 +58,7 @@ export function buildSim(cfg: HwConfig, modules: VModule[], opts: BuildOptions =
       return m.file;
     });
     fs.writeFileSync(path.join(tmp, 'harness.cpp'), harness);
-    // The scope of af_pe holds every internal net; the TOP scope holds its ports, all the compare reads.
-    fs.writeFileSync(path.join(tmp, 'trace_ports.vlt'), '`verilator_config\ntracing_off -scope "af_pe"\n');
+    fs.writeFileSync(path.join(tmp, 'trace_ports.vlt'), TRACE_PORTS_VLT);
     const args = [...flags, '-j', String(opts.jobs ?? 2), '--Mdir', 'obj', '-o', 'sim', ...files, 'harness.cpp'];
     const r = spawnSync('verilator', args, { cwd: tmp, encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.error) throw new ToolError(`cannot run verilator: ${r.error.message}; install it with 'npm run setup' (Debian package verilator)`);
