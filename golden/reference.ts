@@ -38,18 +38,25 @@ function result(shape: number[], arith: AccArith): AccTensor {
 }
 
 /**
- * Visit every (weight tap, output position, input position) triple of a
- * convolution whose input position lies inside the (unpadded) input:
- * h = y*u + r - p, w = x*u + s - p. `fn(y, x, h, w)` is called per pair for tap (r, s).
+ * Every (input, output-gradient, weight) triple that one multiply-accumulate of the convolution
+ * pairs, as flat indices into X (NCHW), Y or dY (NKPQ) and W (KCRS): input position
+ * h = y*u + r - p, w = x*u + s - p inside the (unpadded) input. The three training
+ * convolutions are the same triples, accumulated into a different one of the three tensors.
  */
-function forTaps(g: ConvGeom, P: number, Q: number, r: number, s: number, fn: (y: number, x: number, h: number, w: number) => void): void {
-  for (let y = 0; y < P; y++) {
-    const h = y * g.stride + r - g.pad;
-    if (h < 0 || h >= g.H) continue;
-    for (let x = 0; x < Q; x++) {
-      const w = x * g.stride + s - g.pad;
-      if (w < 0 || w >= g.W) continue;
-      fn(y, x, h, w);
+function forEachTriple(g: ConvGeom, P: number, Q: number, fn: (xi: number, yi: number, wi: number) => void): void {
+  const { N, C, K, H, W, R, S, stride: u, pad: p } = g;
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) {
+    const xBase = (n * C + c) * H * W, yBase = (n * K + k) * P * Q, wBase = (k * C + c) * R * S;
+    for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) {
+      for (let y = 0; y < P; y++) {
+        const h = y * u + r - p;
+        if (h < 0 || h >= H) continue;
+        for (let x = 0; x < Q; x++) {
+          const w = x * u + s - p;
+          if (w < 0 || w >= W) continue;
+          fn(xBase + h * W + w, yBase + y * Q + x, wBase + r * S + s);
+        }
+      }
     }
   }
 }
@@ -57,62 +64,39 @@ function forTaps(g: ConvGeom, P: number, Q: number, r: number, s: number, fn: (y
 /** Forward: Y[n,k,y,x] += W[k,c,r,s] * X[n,c,h,w]. X is NCHW, Wt KCRS, Y NKPQ. */
 export function convFwd(X: Tensor, Wt: Tensor, g: ConvGeom, arith: AccArith): AccTensor {
   const { P, Q } = checkGeom(g);
-  const { N, C, K, H, W, R, S } = g;
-  checkShape(X, [N, C, H, W], 'convFwd input X');
-  checkShape(Wt, [K, C, R, S], 'convFwd weights');
-  const Y = result([N, K, P, Q], arith);
-  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) {
-    const xBase = (n * C + c) * H * W, yBase = (n * K + k) * P * Q;
-    for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) {
-      const wv = Wt.data[((k * C + c) * R + r) * S + s];
-      if (wv === 0) continue;
-      forTaps(g, P, Q, r, s, (y, x, h, w) => {
-        const xv = X.data[xBase + h * W + w];
-        if (xv !== 0) arith.mac(Y.data, yBase + y * Q + x, wv, xv);
-      });
-    }
-  }
+  checkShape(X, [g.N, g.C, g.H, g.W], 'convFwd input X');
+  checkShape(Wt, [g.K, g.C, g.R, g.S], 'convFwd weights');
+  const Y = result([g.N, g.K, P, Q], arith);
+  forEachTriple(g, P, Q, (xi, yi, wi) => {
+    const wv = Wt.data[wi], xv = X.data[xi];
+    if (wv !== 0 && xv !== 0) arith.mac(Y.data, yi, wv, xv);
+  });
   return Y;
 }
 
 /** Backward data: dX[n,c,h,w] += W[k,c,r,s] * dY[n,k,y,x]. dY is NKPQ, dX NCHW. */
 export function convBwd(dY: Tensor, Wt: Tensor, g: ConvGeom, arith: AccArith): AccTensor {
   const { P, Q } = checkGeom(g);
-  const { N, C, K, H, W, R, S } = g;
-  checkShape(dY, [N, K, P, Q], 'convBwd output gradient dY');
-  checkShape(Wt, [K, C, R, S], 'convBwd weights');
-  const dX = result([N, C, H, W], arith);
-  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) {
-    const xBase = (n * C + c) * H * W, yBase = (n * K + k) * P * Q;
-    for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) {
-      const wv = Wt.data[((k * C + c) * R + r) * S + s];
-      if (wv === 0) continue;
-      forTaps(g, P, Q, r, s, (y, x, h, w) => {
-        const gv = dY.data[yBase + y * Q + x];
-        if (gv !== 0) arith.mac(dX.data, xBase + h * W + w, wv, gv);
-      });
-    }
-  }
+  checkShape(dY, [g.N, g.K, P, Q], 'convBwd output gradient dY');
+  checkShape(Wt, [g.K, g.C, g.R, g.S], 'convBwd weights');
+  const dX = result([g.N, g.C, g.H, g.W], arith);
+  forEachTriple(g, P, Q, (xi, yi, wi) => {
+    const wv = Wt.data[wi], gv = dY.data[yi];
+    if (wv !== 0 && gv !== 0) arith.mac(dX.data, xi, wv, gv);
+  });
   return dX;
 }
 
 /** Weight gradient: dW[k,c,r,s] += X[n,c,h,w] * dY[n,k,y,x]. X is NCHW, dY NKPQ, dW KCRS. */
 export function convWgrad(X: Tensor, dY: Tensor, g: ConvGeom, arith: AccArith): AccTensor {
   const { P, Q } = checkGeom(g);
-  const { N, C, K, H, W, R, S } = g;
-  checkShape(X, [N, C, H, W], 'convWgrad input X');
-  checkShape(dY, [N, K, P, Q], 'convWgrad output gradient dY');
-  const dW = result([K, C, R, S], arith);
-  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) {
-    const xBase = (n * C + c) * H * W, yBase = (n * K + k) * P * Q;
-    for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) {
-      const wIdx = ((k * C + c) * R + r) * S + s;
-      forTaps(g, P, Q, r, s, (y, x, h, w) => {
-        const xv = X.data[xBase + h * W + w], gv = dY.data[yBase + y * Q + x];
-        if (xv !== 0 && gv !== 0) arith.mac(dW.data, wIdx, xv, gv);
-      });
-    }
-  }
+  checkShape(X, [g.N, g.C, g.H, g.W], 'convWgrad input X');
+  checkShape(dY, [g.N, g.K, P, Q], 'convWgrad output gradient dY');
+  const dW = result([g.K, g.C, g.R, g.S], arith);
+  forEachTriple(g, P, Q, (xi, yi, wi) => {
+    const xv = X.data[xi], gv = dY.data[yi];
+    if (xv !== 0 && gv !== 0) arith.mac(dW.data, wi, xv, gv);
+  });
   return dW;
 }
 
