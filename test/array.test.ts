@@ -6,7 +6,8 @@
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
 import { validateWorkload } from '../golden/workload.ts';
-import { cosim, goldenRun } from '../testbench/cosim.ts';
+import { goldenRun } from '../testbench/cosim.ts';
+import { expectCosimExact } from './exact.ts';
 
 const conv = (phase: string, g: Record<string, number>, seed: number) => ({
   kind: 'conv', phase, N: 1, C: 2, K: 3, H: 10, W: 9, R: 3, S: 3, stride: 1, pad: 1, ...g,
@@ -23,12 +24,7 @@ for (const pes of [1, 2, 4]) {
   describe.each(['off', 'filter', 'window'] as const)(`${pes} PE(s), ant = %s`, (ant) => {
     const cfg = resolveConfig({ pes, F: 2, I: 3, banks: 8, bankDepth: 16, ant, antLookahead: 2 });
     it.each(LAYERS)('%s is cycle-exact and bit-exact', async (_name, spec) => {
-      const r = await cosim(cfg, validateWorkload(spec));
-      expect(r.cycles.rtl).toBe(r.cycles.golden);
-      expect(r.countersCheck.mismatched).toEqual([]);
-      expect(r.trace.mismatches).toBe(0);
-      expect(r.outputs.mismatches).toBe(0);
-      expect(r.pass).toBe(true);
+      await expectCosimExact(cfg, spec);
     });
   });
 }
