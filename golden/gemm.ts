@@ -79,3 +79,8 @@ export function summarizeGemm(cfg: HwConfig, rows: GemmRow[], tech: Tech = loadT
   }
   return { cycles, energyPj, valid, products: rows.reduce((s, r) => s + r.modes.off.products * r.count, 0), utilization, macs: rows.reduce((s, r) => s + r.macs * r.count, 0) };
 }
+
+/** The dense GEMM on the same array: no pruning, dense activations, per-k mapping (no cross-k RCPs), ant off is its baseline. */
+export function denseGemm(cfg: HwConfig, name: string, o: GemmOptions): GemmSummary {
+  return summarizeGemm(cfg, runGemm(cfg, name, { ...o, pattern: 'ew', sparsity: 0, actDensity: 1, mapping: 'perk' }));
+}

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { ConfigError, OutputError } from '../generator/errors.ts';
 import type { HwConfig } from '../generator/config.ts';
 import { GEMM_NAMES } from '../golden/gemms.ts';
-import { runGemm, summarizeGemm, type GemmSummary } from '../golden/gemm.ts';
+import { denseGemm, runGemm, summarizeGemm, type GemmSummary } from '../golden/gemm.ts';
 import { PATTERNS, type Pattern } from '../golden/patterns.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 import { renderSvg } from './plot.ts';
@@ -18,7 +18,7 @@ export interface GemmReportRow { pattern: Pattern; sparsity: number; cycles: num
 
 export function gemmReportRows(cfg: HwConfig, name: string, sparsities: number[], actDensity: number, sample: number, seed = 1): { rows: GemmReportRow[]; dense: GemmSummary } {
   const base = { actDensity, sample, seed, batch: 16 };
-  const dense = summarizeGemm(cfg, runGemm(cfg, name, { ...base, pattern: 'ew', sparsity: 0, actDensity: 1, mapping: 'perk' }));
+  const dense = denseGemm(cfg, name, { ...base, pattern: 'ew', sparsity: 0 });
   const rows: GemmReportRow[] = [];
   for (const sparsity of sparsities) {
     const ew = summarizeGemm(cfg, runGemm(cfg, name, { ...base, pattern: 'ew', sparsity }));

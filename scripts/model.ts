@@ -8,7 +8,7 @@ import { SPARSITY_PATTERNS, type SparsityPattern } from '../golden/sparsity.ts';
 import type { Phase } from '../golden/workload.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 import { GEMM_NAMES } from '../golden/gemms.ts';
-import { runGemm, summarizeGemm, type GemmOptions, type GemmRow, type GemmSummary } from '../golden/gemm.ts';
+import { denseGemm, runGemm, summarizeGemm, type GemmOptions, type GemmRow, type GemmSummary } from '../golden/gemm.ts';
 import { PATTERNS, type Pattern } from '../golden/patterns.ts';
 
 export interface ModelCliOpts extends ConfigOpts {
@@ -157,8 +157,7 @@ export function gemmRun(cfg: HwConfig, o: ModelCliOpts): GemmCliResult {
   const go = gemmOptions(o);
   const rows = runGemm(cfg, go.name, go);
   const summary = summarizeGemm(cfg, rows);
-  // The dense GEMM runs per-k (no cross-k RCPs): the fair dense baseline on this array.
-  const dense = summarizeGemm(cfg, runGemm(cfg, go.name, { ...go, sparsity: 0, actDensity: 1, mapping: 'perk' }));
+  const dense = denseGemm(cfg, go.name, go);
   const ew = go.pattern === 'ew' ? summary : summarizeGemm(cfg, runGemm(cfg, go.name, { ...go, pattern: 'ew' }));
   const modes = Object.keys(summary.cycles);
   return {
