@@ -12,6 +12,7 @@ import { genCoord } from './coord.ts';
 import { genXbar } from './xbar.ts';
 import { genAccbank } from './accbank.ts';
 import { genRange } from './range.ts';
+import { genBoxram } from './boxram.ts';
 import { genArray } from './array.ts';
 
 export const TOP = 'af_array';
@@ -19,7 +20,7 @@ export const TOP = 'af_array';
 /** Every module of the design, top first; deterministic for a config. */
 export function generate(cfg: HwConfig): VModule[] {
   const blocks = [genArray(cfg), genPe(cfg), genSeq(cfg), genOpbuf(cfg), genMularray(cfg), genCoord(cfg), genXbar(cfg), genAccbank(cfg)];
-  return cfg.ant === 'off' ? blocks : [...blocks, genRange(cfg)];
+  return cfg.ant === 'off' ? blocks : [...blocks, genRange(cfg), genBoxram(cfg)];
 }
 
 /**

@@ -121,8 +121,8 @@ ${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
 ${ant ? `  // ANT: the indices-range unit records vector boxes as they load and range-tests candidates.
   wire [${L - 1}:0] rng_feas, rng_below, rng_above;
   wire rng_low_up;
-  wire [${acn - 1}:0] seq_qa;
-  wire [${biw - 1}:0] seq_qbn;
+  wire [${acn - 1}:0] seq_rd_a;
+  wire [${biw - 1}:0] seq_rd_b;
   af_range u_range (
     .clk(clk),
     .a_we(a_fire), .a_widx(${resize('a_cnt', acn, aiw, false)}), .a_lv(${gather('a_data', I, 'lv')}),
@@ -131,14 +131,14 @@ ${ant ? `  // ANT: the indices-range unit records vector boxes as they load and 
     .b_y(${gather('b_data', F, 'y')}), .b_x(${gather('b_data', F, 'x')}), .b_g(${gather('b_data', F, 'g')}),
     .sign_a(sign_a), .sign_b(sign_b), .match_en(match_en), .win_tag(win_tag),
     .off_y(off_y), .off_x(off_x), .lim_y(lim_y), .lim_x(lim_x),
-    .q_a(seq_qa), .q_b(seq_b), .q_bn(seq_qbn),
+    .rd_a(seq_rd_a), .rd_b(seq_rd_b),
     .feas(rng_feas), .below(rng_below), .above(rng_above), .low_up(rng_low_up)
   );
   af_seq u_seq (
     .clk(clk), .rst(rst), .start(load_done), .n_a(n_a), .n_b(n_b), .advance(m_ready),
     .feas(rng_feas), .below(rng_below), .above(rng_above), .low_up(rng_low_up),
     .busy(seq_busy), .issue_valid(seq_valid), .issue_a(seq_a), .issue_b(seq_b),
-    .q_a(seq_qa), .q_bn(seq_qbn), .visited(seq_visited)
+    .rd_a(seq_rd_a), .rd_b(seq_rd_b), .visited(seq_visited)
   );` : `  af_seq u_seq (
     .clk(clk), .rst(rst), .start(load_done), .n_a(n_a), .n_b(n_b), .advance(m_ready),
     .busy(seq_busy), .issue_valid(seq_valid), .issue_a(seq_a), .issue_b(seq_b), .visited(seq_visited)

@@ -1,13 +1,24 @@
 /**
  * af_range: ANT's indices-range unit. While vectors load, it records each vector's bounding
- * box (row, column and tag minimum and maximum over its lanes). While computing it answers,
- * for the current B-vector and L candidate A-vectors, with subtract-and-compare operations
- * only: can the pair reach a valid output (feas), is the A-vector before or after the
- * B-vector's window along the sort key (below, above), and does the next B-vector's window
- * start at or after this one's (low_up).
+ * box (row, column and tag minimum and maximum over its lanes) in af_boxram. While computing
+ * it answers, for the current B-vector and L candidate A-vectors, with subtract-and-compare
+ * operations only: can the pair reach a valid output (feas), is the A-vector before or after
+ * the B-vector's window along the sort key (below, above), and does the next B-vector's window
+ * start at or after this one's (low_up). The sequencer addresses it with its next state, so
+ * the answers belong to the state it is in.
  */
-import { type HwConfig, derive } from './config.ts';
+import { type HwConfig, derive, clog2 } from './config.ts';
 import { header, footer, zext, type VModule } from './verilog.ts';
+
+/** af_boxram instance parameters of the A and B sides (shared with the cost model). */
+export function boxramShape(cfg: HwConfig) {
+  const d = derive(cfg);
+  const side = (banks: number, depth: number, indexW: number) => {
+    const bankW = Math.log2(banks), rows = Math.ceil(depth / banks), rowW = Math.max(1, clog2(rows));
+    return { banks, bankW, rows, rowW, addrW: Math.max(indexW, bankW + rowW) };
+  };
+  return { a: side(d.aBoxBanks, cfg.aDepth, d.aCountWidth), b: side(2, cfg.bDepth, d.bIdxWidth) };
+}
 
 export function genRange(cfg: HwConfig): VModule {
   const d = derive(cfg);
@@ -15,6 +26,11 @@ export function genRange(cfg: HwConfig): VModule {
   const ow = d.ocWidth, aiw = d.aIdxWidth, biw = d.bIdxWidth, acw = d.aCountWidth;
   const sw = Math.max(cw + 4, gw + 2); // signed width of every range sum and key compare
   const boxW = 4 * cw + 2 * gw;
+  const shape = boxramShape(cfg), sa = shape.a, sb = shape.b;
+  const ram = (side: string, p: typeof sa) => `  af_boxram #(.BANKS(${p.banks}), .BANKW(${p.bankW}), .ROWS(${p.rows}), .ROWW(${p.rowW}), .ADDRW(${p.addrW}), .WIDTH(${boxW})) u_${side}box (
+    .clk(clk), .wr_en(${side}_we), .wr_idx(${zext(side + '_widx', side === 'a' ? aiw : biw, p.addrW)}), .wr_data(box_${side}(${side}_lv, ${side}_y, ${side}_x, ${side}_g)),
+    .rd_base(${zext('rd_' + side, side === 'a' ? acw : biw, p.addrW)}), .rd_data(${side}_q)
+  );`;
   const s = (v: string, w: number) => (w === sw ? v : `{${sw - w}'d0, ${v}}`);
   const boxFields = (n: number) => `    for (l = 0; l < ${n}; l = l + 1) begin
       if (lv[l]) begin
@@ -42,7 +58,7 @@ ${boxFields(n)}
     end
   endfunction`;
   const text = header('af_range', "ANT indices-range unit: vector bounding boxes and pair range tests", cfg, {
-    F, I, L, CW: cw, GW: gw, SW: sw, A_DEPTH: cfg.aDepth, B_DEPTH: cfg.bDepth,
+    F, I, L, CW: cw, GW: gw, SW: sw, A_DEPTH: cfg.aDepth, B_DEPTH: cfg.bDepth, A_BANKS: sa.banks,
   }) + `// Box layout, LSB first: ymin, ymax, xmin, xmax (${cw} bits each), gmin, gmax (${gw} bits each).
 module af_range (
   input  wire              clk,
@@ -68,26 +84,23 @@ module af_range (
   input  wire signed [${ow - 1}:0] off_x,
   input  wire [${cw}:0] lim_y,
   input  wire [${cw}:0] lim_x,
-  // Query: candidates q_a .. q_a+${L - 1} against B-vector q_b; q_bn is the next B-vector.
-  input  wire [${acw - 1}:0] q_a,
-  input  wire [${biw - 1}:0] q_b,
-  input  wire [${biw - 1}:0] q_bn,
+  // Next cycle's query: candidates rd_a .. rd_a+${L - 1} against B-vector rd_b (and rd_b+1).
+  input  wire [${acw - 1}:0] rd_a,
+  input  wire [${biw - 1}:0] rd_b,
   output wire [${L - 1}:0] feas,
   output wire [${L - 1}:0] below,
   output wire [${L - 1}:0] above,
   output wire              low_up
 );
-  reg [${boxW - 1}:0] a_box [0:${cfg.aDepth - 1}];
-  reg [${boxW - 1}:0] b_box [0:${cfg.bDepth - 1}];
+  wire [${sa.banks * boxW - 1}:0] a_q;
+  wire [${2 * boxW - 1}:0] b_q;
 
 ${boxFn(I, 'a')}
 
 ${boxFn(F, 'b')}
 
-  always @(posedge clk) begin
-    if (a_we) a_box[a_widx] <= box_a(a_lv, a_y, a_x, a_g);
-    if (b_we) b_box[b_widx] <= box_b(b_lv, b_y, b_x, b_g);
-  end
+${ram('a', sa)}
+${ram('b', sb)}
 
   // Signed range of a term that may be negated: [lo, hi] of (neg ? -v : v) for v in [vmin, vmax].
   function [${2 * sw - 1}:0] term;
@@ -108,47 +121,52 @@ ${boxFn(F, 'b')}
   wire signed [${sw - 1}:0] lim_x_s = ${s('lim_x', cw + 1)};
 
   // The current and the next B-vector.
-  wire [${boxW - 1}:0] bb = b_box[q_b];
-  wire [${boxW - 1}:0] bn = b_box[q_bn];
+  wire [${boxW - 1}:0] bb = b_q[${boxW - 1}:0];
+  wire [${boxW - 1}:0] bn = b_q[${2 * boxW - 1}:${boxW}];
   wire [${2 * sw - 1}:0] by_t = term(sign_b, bb[${cw - 1}:0], bb[${2 * cw - 1}:${cw}]);
   wire [${2 * sw - 1}:0] bx_t = term(sign_b, bb[${3 * cw - 1}:${2 * cw}], bb[${4 * cw - 1}:${3 * cw}]);
   wire [${2 * sw - 1}:0] bny_t = term(sign_b, bn[${cw - 1}:0], bn[${2 * cw - 1}:${cw}]);
-  wire signed [${sw - 1}:0] by_lo = by_t[${sw - 1}:0], by_hi = by_t[${2 * sw - 1}:${sw}];
-  wire signed [${sw - 1}:0] bx_lo = bx_t[${sw - 1}:0], bx_hi = bx_t[${2 * sw - 1}:${sw}];
   wire [${gw - 1}:0] bg_min = bb[${4 * cw + gw - 1}:${4 * cw}], bg_max = bb[${boxW - 1}:${4 * cw + gw}];
   wire [${gw - 1}:0] bng_min = bn[${4 * cw + gw - 1}:${4 * cw}];
+
+  // Thresholds, computed once for the B-vector and shared by the ${L} candidates. An A-vector
+  // (its coordinates enter unnegated) reaches an output row >= 0 iff a.ymax >= t_yhi, and a row
+  // < lim_y iff a.ymin < t_ylo; columns alike. So each candidate costs only compares.
+  wire signed [${sw - 1}:0] t_yhi = -($signed(by_t[${2 * sw - 1}:${sw}]) + off_y_s);
+  wire signed [${sw - 1}:0] t_ylo = lim_y_s - ($signed(by_t[${sw - 1}:0]) + off_y_s);
+  wire signed [${sw - 1}:0] t_xhi = -($signed(bx_t[${2 * sw - 1}:${sw}]) + off_x_s);
+  wire signed [${sw - 1}:0] t_xlo = lim_x_s - ($signed(bx_t[${sw - 1}:0]) + off_x_s);
   // Window threshold: A-vectors whose key maximum is below it come before the window.
-  wire signed [${sw - 1}:0] low_b = win_tag ? $signed(${s('bg_min', gw)}) : -(by_hi + off_y_s);
+  wire signed [${sw - 1}:0] low_b = win_tag ? $signed(${s('bg_min', gw)}) : t_yhi;
   wire signed [${sw - 1}:0] low_bn = win_tag ? $signed(${s('bng_min', gw)}) : -($signed(bny_t[${2 * sw - 1}:${sw}]) + off_y_s);
   assign low_up = low_bn >= low_b;
   // Only the next B-vector's row maximum (or tag minimum) matters.
   wire unused_bn = &{1'b0, bny_t[${sw - 1}:0], bn[${4 * cw - 1}:${2 * cw}], bn[${boxW - 1}:${4 * cw + gw}], 1'b0};
 
+  // No mode streams a negated stationary coordinate (sign_a); if a job does, every pair is
+  // treated as feasible and nothing is skipped, so no valid product can be lost.
   genvar j;
   generate
     for (j = 0; j < ${L}; j = j + 1) begin : g_cand
-      localparam [${acw}:0] J = j;
-      wire [${acw}:0] idx = ${zext('q_a', acw, acw + 1)} + J;
-      wire [${boxW - 1}:0] ab = a_box[idx[${aiw - 1}:0]];
-      wire [${2 * sw - 1}:0] ay_t = term(sign_a, ab[${cw - 1}:0], ab[${2 * cw - 1}:${cw}]);
-      wire [${2 * sw - 1}:0] ax_t = term(sign_a, ab[${3 * cw - 1}:${2 * cw}], ab[${4 * cw - 1}:${3 * cw}]);
-      wire signed [${sw - 1}:0] oy_lo = $signed(ay_t[${sw - 1}:0]) + by_lo + off_y_s;
-      wire signed [${sw - 1}:0] oy_hi = $signed(ay_t[${2 * sw - 1}:${sw}]) + by_hi + off_y_s;
-      wire signed [${sw - 1}:0] ox_lo = $signed(ax_t[${sw - 1}:0]) + bx_lo + off_x_s;
-      wire signed [${sw - 1}:0] ox_hi = $signed(ax_t[${2 * sw - 1}:${sw}]) + bx_hi + off_x_s;
+      wire [${boxW - 1}:0] ab = a_q[j*${boxW} +: ${boxW}];
+      wire signed [${sw - 1}:0] ay_min = ${s('ab[' + (cw - 1) + ':0]', cw)}, ay_max = ${s('ab[' + (2 * cw - 1) + ':' + cw + ']', cw)};
+      wire signed [${sw - 1}:0] ax_min = ${s('ab[' + (3 * cw - 1) + ':' + 2 * cw + ']', cw)}, ax_max = ${s('ab[' + (4 * cw - 1) + ':' + 3 * cw + ']', cw)};
       wire [${gw - 1}:0] ag_min = ab[${4 * cw + gw - 1}:${4 * cw}], ag_max = ab[${boxW - 1}:${4 * cw + gw}];
-      wire ok_y = (oy_hi >= ${sw}'sd0) && (oy_lo < lim_y_s);
-      wire ok_x = (ox_hi >= ${sw}'sd0) && (ox_lo < lim_x_s);
-      wire ok_g = !match_en || (ag_min <= bg_max && bg_min <= ag_max);
-      assign feas[j] = ok_y && ok_x && ok_g;
-      wire signed [${sw - 1}:0] a_key_max = win_tag ? $signed(${s('ag_max', gw)}) : $signed(${s('ab[' + (2 * cw - 1) + ':' + cw + ']', cw)});
-      assign below[j] = a_key_max < low_b;
-      wire signed [${sw - 1}:0] row_lo = $signed(${s('ab[' + (cw - 1) + ':0]', cw)}) + by_lo + off_y_s;
-      assign above[j] = win_tag ? (ag_min > bg_max) : (row_lo >= lim_y_s);${acw > aiw ? `
-      wire unused_idx = &{1'b0, idx[${acw}:${aiw}], 1'b0};` : `
-      wire unused_idx = &{1'b0, idx[${acw}], 1'b0};`}
+      // Every output row (column) of the pair is before 0 or at/after the limit.
+      wire y_before = ay_max < t_yhi;
+      wire y_after = ay_min >= t_ylo;
+      wire x_before = ax_max < t_xhi;
+      wire x_after = ax_min >= t_xlo;
+      wire g_le = ag_min <= bg_max;
+      wire g_ge = ag_max >= bg_min;
+      wire ok_g = !match_en || (g_le && g_ge);
+      assign feas[j] = sign_a || (!y_before && !y_after && !x_before && !x_after && ok_g);
+      assign below[j] = !sign_a && (win_tag ? !g_ge : y_before);
+      assign above[j] = !sign_a && (win_tag ? !g_le : y_after);
     end
-  endgenerate
+  endgenerate${sa.banks > L ? `
+  // Banks beyond the lookahead are read but not tested.
+  wire unused_banks = &{1'b0, a_q[${sa.banks * boxW - 1}:${L * boxW}], 1'b0};` : ''}
 endmodule
 ` + footer;
   return { name: 'af_range', file: 'af_range.v', text };

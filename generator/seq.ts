@@ -100,8 +100,9 @@ module af_seq (
   output wire              issue_valid,
   output wire [${aiw - 1}:0] issue_a,
   output wire [${biw - 1}:0] issue_b,
-  output wire [${acw - 1}:0] q_a,
-  output wire [${biw - 1}:0] q_bn,
+  // Next state of the scan position: af_range reads its boxes one cycle ahead.
+  output reg  [${acw - 1}:0] rd_a,
+  output reg  [${biw - 1}:0] rd_b,
   output wire [4:0]        visited
 );
   reg              active;
@@ -149,21 +150,32 @@ ${unrolled((k) => `    if (stop[${k}]) j_stop = ${jw}'d${k};\n    if (not_below[
   assign issue_valid = active && do_issue;
   assign issue_a = a_pos[${aiw - 1}:0] + ${resize('j_stop', jw, aiw, false)};
   assign issue_b = b_idx;
-  assign q_a = a_pos;
-  assign q_bn = b_idx + ${biw}'d1;
   assign visited = !take ? 5'd0 : do_issue ? j_stop + 5'd1 : stop_above ? j_stop : group;
 
+  always @* begin
+    rd_a = a_pos;
+    rd_b = b_idx;
+    if (rst || start) begin
+      rd_a = ${acw}'d0;
+      rd_b = ${biw}'d0;
+    end else if (take) begin
+      if (!leave_b) rd_a = next_pos[${acw - 1}:0];
+      else if (!last_b) begin
+        rd_a = b_start;
+        rd_b = b_idx + ${biw}'d1;
+      end
+    end
+  end
+
   always @(posedge clk) begin
+    a_pos <= rd_a;
+    b_idx <= rd_b;
     if (rst) begin
       active <= 1'b0;
-      a_pos <= ${acw}'d0;
-      b_idx <= ${biw}'d0;
       ws <= ${acw}'d0;
       ws_found <= 1'b0;
     end else if (start) begin
       active <= (n_a != ${acw}'d0) && (n_b != ${bcw}'d0);
-      a_pos <= ${acw}'d0;
-      b_idx <= ${biw}'d0;
       ws <= ${acw}'d0;
       ws_found <= 1'b0;
     end else if (take) begin
@@ -171,12 +183,7 @@ ${unrolled((k) => `    if (stop[${k}]) j_stop = ${jw}'d${k};\n    if (not_below[
         ws <= ${acw}'d0;
         ws_found <= 1'b0;
         if (last_b) active <= 1'b0;
-        else begin
-          b_idx <= b_idx + ${biw}'d1;
-          a_pos <= b_start;
-        end
       end else begin
-        a_pos <= next_pos[${acw - 1}:0];
         ws <= ws_now;
         ws_found <= ws_now_found;
       end

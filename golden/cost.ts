@@ -24,6 +24,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type HwConfig, derive, clog2 } from '../generator/config.ts';
 import { ConfigError } from '../generator/errors.ts';
 import { jobLayout } from '../generator/layout.ts';
+import { boxramShape } from '../generator/range.ts';
 import type { Counters } from './pe.ts';
 
 export interface CostEntry {
@@ -308,16 +309,29 @@ export const rangeWidth = (cfg: HwConfig) => Math.max(cfg.coordWidth + 4, cfg.ta
 /** Bits of one vector's bounding box in af_range (y, x min/max; tag min/max). */
 export const boxWidth = (cfg: HwConfig) => 4 * cfg.coordWidth + 2 * cfg.tagWidth;
 
+/** af_boxram: its banks, rows and the SRAM bits of both instances (A: index mod banks; B: even/odd). */
+export function boxStore(cfg: HwConfig) {
+  const shape = boxramShape(cfg), bw = boxWidth(cfg);
+  const bits = (shape.a.banks * shape.a.rows + shape.b.banks * shape.b.rows) * bw;
+  return { ...shape, bits, aBankBytes: (shape.a.rows * bw) / 8 };
+}
+/** Flip-flops of the box memories' read side: a box register per bank and the bank phases. */
+export const boxReadBits = (cfg: HwConfig) => {
+  const s = boxramShape(cfg);
+  return (s.a.banks + s.b.banks) * boxWidth(cfg) + s.a.bankW + s.b.bankW;
+};
+
 /**
  * One candidate's range test in af_range, in comparator-equivalents (subtract-and-compare
- * operations): 4 conditional negations of the A box terms, 8 adders for the output row and
- * column bounds (oy/ox lo/hi, three operands each), 2 for the window's row_lo, 4 compares at
- * SW bits (oy_lo < lim_y, ox_lo < lim_x, below, above; the two >= 0 tests are sign bits), and
- * 2 tag compares at tagWidth; plus the B-side terms shared by the L candidates of a cycle
- * (6 negations, 2 adders, 1 compare), charged 9/L per candidate.
+ * operations): 4 compares at SW bits of the A box against thresholds (y_before, y_after,
+ * x_before, x_after) and 2 tag compares at tagWidth; plus the B-side work shared by the L
+ * candidates of a cycle: 5 conditional negations of B box terms, 10 adders for the four
+ * thresholds and the next B-vector's window threshold, the low_up compare (16), charged 16/L
+ * per candidate.
  */
+export const RANGE_SHARED_OPS = 16;
 export function rangeTestOps(cfg: HwConfig): { wide: number; tag: number; width: number } {
-  return { wide: 4 + 8 + 2 + 4 + 9 / cfg.antLookahead, tag: 2, width: rangeWidth(cfg) };
+  return { wide: 4 + RANGE_SHARED_OPS / cfg.antLookahead, tag: 2, width: rangeWidth(cfg) };
 }
 
 /** Coordinate unit (af_coord) operations. */
@@ -345,6 +359,8 @@ export function pipelineBits(cfg: HwConfig): { total: number; parts: Record<stri
     loadCounters: d.aCountWidth + d.bCountWidth + Math.max(1, clog2(cfg.bankDepth + 1)) + 3,
     sequencer: 2 * d.aCountWidth + d.bIdxWidth + 2,
     perfCounters: 8 * cfg.counterWidth,
+    // af_boxram read registers (one box per bank) and bank phases; none without ANT.
+    boxReadRegs: cfg.ant === 'off' ? 0 : boxReadBits(cfg),
   };
   return { total: Object.values(parts).reduce((s, v) => s + v, 0), parts };
 }
@@ -383,7 +399,7 @@ export const ENERGY_COMPONENTS = ['multipliers', 'operandBuffers', 'coordinate',
  *   coordinate     per issued pair the F + I lane terms, per product its coordinate and address
  *   crossbar       random: a traversal per valid product; gated: RCPs, dropped at its input
  *   accumulators   a read-modify-write per valid product (register-file read, add, write)
- *   rangeUnit      per visited pair (ant != off): the range test and the A-box read
+ *   rangeUnit      per visited pair (ant != off): the range test and the A-box read (SRAM bank)
  *   clock          cycles x pes x pipeline flip-flops x ff_clock_bit (clock/leakage proxy)
  */
 export function energy(c: Counters, cfg: HwConfig, t: Tech): EnergyReport {
@@ -425,7 +441,9 @@ export function energy(c: Counters, cfg: HwConfig, t: Tech): EnergyReport {
     const r = rangeTestOps(cfg);
     const test = r.wide * cmpE(t, r.width) + r.tag * cmpE(t, cfg.tagWidth);
     add('rangeUnit', 'range test', 'random', c.visited, test, `${r.wide.toFixed(2)} ${r.width}b subtract-and-compare + ${r.tag} ${cfg.tagWidth}b compares`);
-    add('rangeUnit', 'A-box read', 'random', c.visited, regReadE(t, cfg.aDepth, boxWidth(cfg)), `${boxWidth(cfg)}b register-file read (${cfg.aDepth} deep)`);
+    const bs = boxStore(cfg);
+    add('rangeUnit', 'A-box read', 'random', c.visited, sramReadE(t, bs.aBankBytes, boxWidth(cfg)),
+      `${boxWidth(cfg)}b SRAM read from one ${bs.a.rows}-row bank (${bs.aBankBytes} B); one per examined candidate (banks of unexamined candidates are not charged)`);
   }
 
   const pb = pipelineBits(cfg).total;
@@ -475,8 +493,11 @@ export const ANT_PAPER_SOURCE = 'Lew et al., "Anticipating and eliminating redun
  *                    BRAM-shaped: synchronous read) + the read-data registers
  *   coordinate       per lane 2 small (addrWidth) multipliers + 4 adders, per product 6 adders
  *                    and 3 compares
- *   rangeUnit (ANT)  (aDepth + bDepth) bounding boxes in flip-flops with antLookahead + 2 read
- *                    ports, box min/max logic per lane, antLookahead range testers; 0 for ant = off
+ *   rangeUnit (ANT)  storage: (aDepth + bDepth) bounding boxes in af_boxram's single-ported SRAM
+ *                    banks (as the operand buffers) + a read register per bank; logic: box min/max
+ *                    per lane, antLookahead range testers, per bank a row incrementer and a
+ *                    write-first bypass (row compare + box-wide mux), the bank-rotation muxes;
+ *                    0 for ant = off
  *   control          job register, load/sequencer counters, 8 performance counters (flip-flops +
  *                    an incrementer each)
  */
@@ -507,13 +528,19 @@ export function area(cfg: HwConfig, t: Tech): AreaReport {
 
   let antStorage = 0, antLogic = 0;
   if (cfg.ant !== 'off') {
-    const bw = boxWidth(cfg), L = cfg.antLookahead;
-    antStorage = regfileA(t, cfg.aDepth, bw, L) + regfileA(t, cfg.bDepth, bw, 2);
+    const bw = boxWidth(cfg), L = cfg.antLookahead, bs = boxStore(cfg);
+    antStorage = bs.bits * A.sram_bit + boxReadBits(cfg) * A.reg_bit;
     const boxLogic = (cfg.F + cfg.I) * (4 * cmpA(t, cfg.coordWidth) + 2 * cmpA(t, cfg.tagWidth));
     const r = rangeTestOps(cfg);
-    const testers = L * ((r.wide - 9 / L) * cmpA(t, r.width) + r.tag * cmpA(t, cfg.tagWidth)) + 9 * cmpA(t, r.width);
-    antLogic = boxLogic + testers;
-    parts.rangeUnit = { um2: antStorage + antLogic, detail: `${cfg.aDepth + cfg.bDepth} boxes x ${bw}b flip-flops (${L}+2 read ports), box min/max per lane, ${L} range testers` };
+    const testers = L * ((r.wide - RANGE_SHARED_OPS / L) * cmpA(t, r.width) + r.tag * cmpA(t, cfg.tagWidth)) + RANGE_SHARED_OPS * cmpA(t, r.width);
+    const perBank = (s: typeof bs.a) => s.banks * (addA(t, s.rowW) + 2 * cmpA(t, s.rowW) + bw * A.mux2_bit);
+    // The A side feeds L candidates from its banks (a banks:1 mux each); B feeds 2 from 2 banks.
+    const rotate = (L * (bs.a.banks - 1) + 2) * bw * A.mux2_bit;
+    antLogic = boxLogic + testers + perBank(bs.a) + perBank(bs.b) + rotate;
+    parts.rangeUnit = {
+      um2: antStorage + antLogic,
+      detail: `${cfg.aDepth + cfg.bDepth} boxes x ${bw}b in SRAM (A: ${bs.a.banks} banks x ${bs.a.rows}, B: 2 x ${bs.b.rows}) + ${bs.a.banks + 2} read registers, box min/max per lane, ${L} range testers, bank rotation`,
+    };
   } else {
     parts.rangeUnit = { um2: 0, detail: 'ant = off: no range unit' };
   }

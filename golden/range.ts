@@ -24,11 +24,17 @@ export function boxOf(v: Vector): Box {
 /** Range of a signed term: [min, max] of (sign ? -v : v) over [lo, hi]. */
 const term = (neg: number, lo: number, hi: number): [number, number] => (neg ? [-hi, -lo] : [lo, hi]);
 
+/*
+ * af_range compares the A box against thresholds derived once per B-vector (a.ymax >= -(byh +
+ * offY) and so on); that is the same test as the sums below. A job whose stationary
+ * coordinates enter negated (signA, which no mode emits) is never range-tested: every pair is
+ * feasible and nothing is before or after a window.
+ */
 export function feasible(d: JobDesc, b: Box, a: Box): boolean {
-  const [ayl, ayh] = term(d.signA, a.ymin, a.ymax), [byl, byh] = term(d.signB, b.ymin, b.ymax);
-  const [axl, axh] = term(d.signA, a.xmin, a.xmax), [bxl, bxh] = term(d.signB, b.xmin, b.xmax);
-  const okY = ayh + byh + d.offY >= 0 && ayl + byl + d.offY <= d.limY - 1;
-  const okX = axh + bxh + d.offX >= 0 && axl + bxl + d.offX <= d.limX - 1;
+  if (d.signA) return true;
+  const [byl, byh] = term(d.signB, b.ymin, b.ymax), [bxl, bxh] = term(d.signB, b.xmin, b.xmax);
+  const okY = a.ymax + byh + d.offY >= 0 && a.ymin + byl + d.offY <= d.limY - 1;
+  const okX = a.xmax + bxh + d.offX >= 0 && a.xmin + bxl + d.offX <= d.limX - 1;
   const okG = !d.matchEn || (a.gmin <= b.gmax && b.gmin <= a.gmax);
   return okY && okX && okG;
 }
@@ -41,10 +47,12 @@ export function windowLow(d: JobDesc, b: Box): number {
 }
 
 export function below(d: JobDesc, b: Box, a: Box): boolean {
+  if (d.signA) return false;
   return (d.winTag ? a.gmax : a.ymax) < windowLow(d, b);
 }
 
 export function above(d: JobDesc, b: Box, a: Box): boolean {
+  if (d.signA) return false;
   if (d.winTag) return a.gmin > b.gmax;
   const [byl] = term(d.signB, b.ymin, b.ymax);
   return a.ymin + byl + d.offY > d.limY - 1;

@@ -29,6 +29,8 @@ const LAYERS: [string, object][] = [
   ['wgrad stride 2 pad 2', conv('wgrad', { stride: 2, pad: 2, R: 5, S: 3 }, 9)],
   ['matmul per-k', { kind: 'matmul', M: 14, K: 12, N: 10, density: { a: 0.2, b: 0.3 }, seed: 10, mapping: 'perk' }],
   ['matmul packed', { kind: 'matmul', M: 14, K: 12, N: 10, density: { a: 0.2, b: 0.3 }, seed: 10, mapping: 'packed' }],
+  // Jobs of one or two vectors a side: the last boxes are written as the sequencer reads them.
+  ['bwd tiny jobs', { kind: 'conv', phase: 'bwd', N: 1, C: 2, K: 2, H: 4, W: 4, R: 3, S: 3, stride: 1, pad: 1, density: { weights: 0.2, gradients: 0.25 }, seed: 1 }],
 ];
 
 describe.each(['off', 'filter', 'window'] as const)('cosim with ant = %s', (ant) => {
@@ -99,8 +101,8 @@ describe('testbench sensitivity to ANT', () => {
     const cfg = resolveConfig({ F: 2, I: 2, banks: 8, bankDepth: 32, ant: 'filter' });
     // Off by one: the row test now rejects pairs whose lowest output row is the tile's last.
     const modules = generate(cfg).map((m) => (m.name === 'af_range'
-      ? { ...m, text: m.text.replace('(oy_lo < lim_y_s)', '(oy_lo < lim_y_s - 1)') } : m));
-    expect(modules.find((m) => m.name === 'af_range')!.text).toContain('lim_y_s - 1');
+      ? { ...m, text: m.text.replace('wire y_after = ay_min >= t_ylo;', 'wire y_after = ay_min >= t_ylo - 1;') } : m));
+    expect(modules.find((m) => m.name === 'af_range')!.text).toContain('t_ylo - 1');
     const r = await cosim(cfg, validateWorkload(conv('wgrad', { H: 12, W: 12 }, 11)), { modules });
     expect(r.pass).toBe(false);
     expect(r.trace.first).toBeDefined();

@@ -46,11 +46,15 @@ export const MUTANTS: Mutant[] = [
   { name: 'array-reduction-drops-a-pe', description: "the reducing drain leaves out the last PE's partial sums", module: 'af_array',
     pattern: /(assign reduced\[[^\]]+\] = .*) \+ pe_out_data\[[^\]]+\];/, replace: '$1;', ant: 'off' },
   { name: 'range-row-test-off-by-one', description: 'ANT range test rejects pairs whose highest output row is 0', module: 'af_range',
-    pattern: /\(oy_hi >= (\d+)'sd0\)/, replace: "(oy_hi > $1'sd0)", ant: 'window' },
+    pattern: /wire y_before = ay_max < t_yhi;/, replace: 'wire y_before = ay_max <= t_yhi;', ant: 'window' },
   { name: 'range-col-test-off-by-one', description: 'ANT range test rejects pairs whose lowest output column is the last', module: 'af_range',
-    pattern: /\(ox_lo < lim_x_s\)/, replace: '(ox_lo < lim_x_s - 1)', ant: 'window' },
+    pattern: /wire x_after = ax_min >= t_xlo;/, replace: 'wire x_after = ax_min >= t_xlo - 1;', ant: 'window' },
   { name: 'seq-window-leaves-early', description: 'window sequencer leaves a B-vector one candidate before the end of A', module: 'af_seq',
     pattern: /wire leave_b = stop_above \|\| next_pos >= n_a_p;/, replace: 'wire leave_b = stop_above || next_pos + 1 >= n_a_p;', ant: 'window' },
+  { name: 'boxram-no-forwarding', description: 'a box written in the cycle it is read returns the stale entry (no write-first)', module: 'af_boxram',
+    pattern: /q <= \(we && wr_row == row\) \? wr_data : mem\[row\];/, replace: 'q <= mem[row];', ant: 'window' },
+  { name: 'boxram-rotation-off-by-one', description: 'box memory hands candidate j the box of index j+1', module: 'af_boxram',
+    pattern: /wire \[BANKW-1:0\] src = phase_q \+ J;/, replace: "wire [BANKW-1:0] src = phase_q + J + 1'b1;", ant: 'window' },
 ];
 
 /** The modules with one mutant applied; throws if its pattern no longer matches the template. */
