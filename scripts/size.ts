@@ -9,7 +9,8 @@
  * detail}}, ant: {um2, share, storage, logic, paperMm2, paperSource, ratioToPaper}},
  * energyPerAction: [{component, action, kind, perAction, derivation}], table: {energy, area:
  * {key: {value, unit, source, scaled, ...}}}, scaling: {width, sramSize, sramFit}, fpga?:
- * {family, yosys, seconds, total, blocks, modules, command} }.
+ * {family, yosys, seconds, total, pe, blocks, ant?: {luts, ffs, brams, lutram,
+ * lutShare, ffShare}, modules, command} }.
  */
 import { Command, Option } from 'commander';
 import { ConfigError } from '../generator/errors.ts';
@@ -99,7 +100,11 @@ export function registerSize(program: Command): void {
       out.push('', `FPGA (${f.family}, ${f.yosys}, ${f.seconds.toFixed(1)} s):`,
         `  ${'block (one PE)'.padEnd(20)}${'inst'.padStart(5)}${'LUTs'.padStart(9)}${'FFs'.padStart(9)}${'DSPs'.padStart(7)}${'BRAMs'.padStart(7)}${'LUTRAM'.padStart(8)}`,
         ...Object.entries(f.blocks).map(([k, b]) => row(k, b, String(b.instances))),
-        row('total (design)', f.total));
+        row('one PE', f.pe), row('total (design)', f.total));
+      if (f.ant) {
+        out.push(`  ANT unit (af_range with its af_boxram memories): ${f.ant.luts} LUTs (${(100 * f.ant.lutShare).toFixed(1)}% of the PE's ${f.pe.luts}), ` +
+          `${f.ant.ffs} flip-flops (${(100 * f.ant.ffShare).toFixed(1)}% of ${f.pe.ffs}), ${f.ant.lutram} LUTRAM, ${f.ant.brams} block RAMs`);
+      }
       if (f.family === 'xilinx') out.push(`  BRAMs: ${f.total.ramb18} RAMB18E1 + ${f.total.ramb36} RAMB36E1; LUTRAM: RAM32M/RAM64M primitives`);
     }
     process.stdout.write(out.join('\n') + '\n');

@@ -13,6 +13,7 @@ import { ConfigError } from '../generator/errors.ts';
 import {
   addA, addE, area, cmpE, energy, loadTech, multA, multE, nodeFactors, readTechTable, scaleWidth, sramReadE, sramWriteE,
   ENERGY_COMPONENTS, REQUIRED_ENERGY, REQUIRED_AREA, ANT_PAPER_MM2,
+  boxWidth,
 } from '../golden/cost.ts';
 import { validateWorkload } from '../golden/workload.ts';
 import { cosim, goldenRun } from '../testbench/cosim.ts';
@@ -206,6 +207,18 @@ describe('area', () => {
     // pes multiplies everything.
     expect(area(resolveConfig({ ant: 'window', pes: 4 }), t45).total).toBeCloseTo(4 * win.total, 6);
   });
+
+  it('ANT unit is small next to the default PE: under 10% of its area at every lookahead, boxes in RAM', () => {
+    for (const ant of ['filter', 'window'] as const) {
+      for (let L = 1; L <= 16; L++) {
+        const a = area(resolveConfig({ ant, antLookahead: L }), t45);
+        expect(a.ant.share, `${ant} L=${L}`).toBeLessThan(0.1);
+        // Storage is the boxes' SRAM bits and one read register per bank, not a flip-flop per box bit.
+        const cfg = resolveConfig({ ant, antLookahead: L });
+        expect(a.ant.storage).toBeLessThan((cfg.aDepth + cfg.bDepth) * boxWidth(cfg) * t45.area.reg_bit / 4);
+      }
+    }
+  });
 });
 
 describe('size command', () => {
@@ -253,6 +266,11 @@ describe('size command', () => {
     expect(f.blocks.af_opbuf.instances).toBe(2);
     expect(f.blocks.af_range.luts).toBeGreaterThan(0);
     expect(f.blocks['af_pe (control)'].ffs).toBeGreaterThan(0);
+    // The ANT unit beside the PE, and its boxes in RAM: far fewer flip-flops than box bits.
+    expect(f.ant.luts).toBe(f.blocks.af_range.luts);
+    expect(f.ant.lutShare).toBeCloseTo(f.ant.luts / f.pe.luts, 9);
+    expect(f.ant.lutram + f.ant.brams).toBeGreaterThan(0);
+    expect(f.ant.ffs).toBeLessThan(16 * boxWidth(resolveConfig({})));
     const sum = Object.values(f.blocks as Record<string, { luts: number }>).reduce((s, b) => s + b.luts, 0);
     expect(sum).toBeLessThanOrEqual(f.total.luts); // the rest is af_array's glue
   });

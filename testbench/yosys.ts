@@ -40,6 +40,10 @@ export interface FpgaReport {
   total: FpgaResources;
   /** One PE, by block: af_pe's submodules (grouped by module, all instances) and its own logic. */
   blocks: Record<string, FpgaResources & { instances: number }>;
+  /** One whole PE. */
+  pe: FpgaResources;
+  /** The ANT unit (af_range with its af_boxram memories) beside one PE; undefined for ant = off. */
+  ant?: { luts: number; ffs: number; brams: number; lutram: number; lutShare: number; ffShare: number };
   /** Primitive cells of each synthesized module (own cells, submodules excluded). */
   modules: Record<string, Record<string, number>>;
 }
@@ -113,7 +117,7 @@ function flatten(modules: Record<string, Record<string, number>>, name: string, 
 }
 
 /** Summaries of a parsed `stat`: the whole design and af_pe's blocks. */
-export function summarize(family: FpgaFamily, modules: Record<string, Record<string, number>>): Pick<FpgaReport, 'total' | 'blocks'> {
+export function summarize(family: FpgaFamily, modules: Record<string, Record<string, number>>): Pick<FpgaReport, 'total' | 'blocks' | 'pe' | 'ant'> {
   const top = Object.keys(modules).find((m) => baseModule(m) === TOP);
   const pe = Object.keys(modules).find((m) => baseModule(m) === 'af_pe');
   if (!top || !pe) throw new ToolError(`yosys stat has no ${!top ? TOP : 'af_pe'} module; modules: ${Object.keys(modules).join(', ')}`);
@@ -129,7 +133,13 @@ export function summarize(family: FpgaFamily, modules: Record<string, Record<str
     blocks[name] = { ...classify(family, acc), instances: (blocks[name]?.instances ?? 0) + n };
   }
   blocks['af_pe (control)'] = { ...classify(family, own), instances: 1 };
-  return { total: classify(family, flatten(modules, top, memo)), blocks };
+  const onePe = classify(family, flatten(modules, pe, memo));
+  const r = blocks.af_range;
+  const ant = r && {
+    luts: r.luts, ffs: r.ffs, brams: r.brams, lutram: r.lutram,
+    lutShare: onePe.luts > 0 ? r.luts / onePe.luts : 0, ffShare: onePe.ffs > 0 ? r.ffs / onePe.ffs : 0,
+  };
+  return { total: classify(family, flatten(modules, top, memo)), blocks, pe: onePe, ...(ant ? { ant } : {}) };
 }
 
 /** Synthesize the config's RTL with Yosys and report its FPGA resources. */
