@@ -13,7 +13,7 @@ export interface ModeRow {
   speedup: number;
   counters: Counters;
   rcp: { baselineIssued: number; issued: number; anticipatedFraction: number };
-  /** Valid products per multiplier per cycle, over the whole run. */
+  /** Valid products per multiplier (F x I x pes of them) per cycle, over the whole run. */
   multiplierUtilization: number;
 }
 
@@ -29,7 +29,7 @@ export function compareModes(cfg: HwConfig, w: Workload, modes: readonly AntMode
       speedup: base.cycles / c.cycles,
       counters: c,
       rcp: { baselineIssued: base.rcps, issued: c.rcps, anticipatedFraction: base.rcps ? (base.rcps - c.rcps) / base.rcps : 0 },
-      multiplierUtilization: c.valid / (c.cycles * cfg.F * cfg.I),
+      multiplierUtilization: c.valid / (c.cycles * cfg.F * cfg.I * cfg.pes),
     };
   });
   return { rows, warnings };

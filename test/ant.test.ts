@@ -65,6 +65,19 @@ describe('ANT never drops a valid product', () => {
   }
 });
 
+describe('compare', () => {
+  it('multiplier utilization counts every PE: valid products / (cycles x F x I x pes), at most 1', () => {
+    const w = validateWorkload({ kind: 'conv', phase: 'wgrad', N: 1, C: 8, K: 8, H: 16, W: 16, R: 3, S: 3, stride: 1, pad: 1, density: { activations: 0.3, gradients: 0.3 }, seed: 3 });
+    for (const pes of [1, 4, 16]) {
+      const cfg = resolveConfig({ pes });
+      for (const r of compareModes(cfg, w).rows) {
+        expect(r.multiplierUtilization).toBeCloseTo(r.counters.valid / (r.cycles * cfg.F * cfg.I * pes), 12);
+        expect(r.multiplierUtilization).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+});
+
 describe('the weight-gradient target layer (32x32, 3x3, stride 1, pad 1, C = K = 4, 10% density)', () => {
   const layer = { kind: 'conv', phase: 'wgrad', N: 1, C: 4, K: 4, H: 32, W: 32, R: 3, S: 3, stride: 1, pad: 1, density: { activations: 0.1, gradients: 0.1 }, seed: 1 };
   const w = validateWorkload(layer);
