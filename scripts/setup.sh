@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One-time set-up on a fresh machine, safe to rerun: npm packages, then Verilator, Yosys and
-# Icarus Verilog from Debian's packages when they are missing.
+# One-time set-up on a fresh machine, safe to rerun: npm packages, then Verilator, Yosys,
+# Icarus Verilog and nextpnr-ice40 from Debian's packages when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,7 @@ missing=()
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
 command -v yosys >/dev/null 2>&1 || missing+=(yosys)
 command -v iverilog >/dev/null 2>&1 || missing+=(iverilog)
+command -v nextpnr-ice40 >/dev/null 2>&1 || missing+=(nextpnr-ice40)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from Debian's packages" >&2
   sudo=""
@@ -21,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   if ! command -v apt-get >/dev/null 2>&1 || { [ "$(id -u)" != 0 ] && [ -z "$sudo" ]; }; then
     echo "setup: cannot install ${missing[*]}: need apt-get as root (or sudo)." >&2
-    echo "       Install Verilator 5.x, Yosys and Icarus Verilog yourself, e.g. 'apt-get install verilator yosys iverilog'." >&2
+    echo "       Install Verilator 5.x, Yosys, Icarus Verilog and nextpnr-ice40 yourself, e.g. 'apt-get install verilator yosys iverilog nextpnr-ice40'." >&2
     exit 2
   fi
   if ! { $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2; }; then

@@ -10,7 +10,8 @@
  * energyPerAction: [{component, action, kind, perAction, derivation}], table: {energy, area:
  * {key: {value, unit, source, scaled, ...}}}, scaling: {width, sramSize, sramFit}, fpga?:
  * {family, yosys, seconds, total, pe, blocks, ant?: {luts, ffs, brams, lutram,
- * lutShare, ffShare}, modules, command} }.
+ * lutShare, ffShare}, modules, command}, fmax?: {family, device, nextpnr, command, seconds, fmaxMhz,
+ * targetMhz, seed, utilization, shellFlipFlops, criticalPath: {delayNs, signals}} }.
  */
 import { Command, Option } from 'commander';
 import { ConfigError } from '../generator/errors.ts';
@@ -18,9 +19,10 @@ import { area, energy, loadTech, scaledTable, DEFAULT_TECH_FILE, type Tech } fro
 import { zeroCounters, COUNTER_NAMES, type Counters } from '../golden/pe.ts';
 import type { HwConfig } from '../generator/config.ts';
 import { FPGA_FAMILIES, synthFpga, type FpgaFamily, type FpgaReport } from '../testbench/yosys.ts';
+import { ICE40_DEVICES, fmaxIce40, type FmaxReport, type Ice40Device } from '../testbench/fmax.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 
-export interface SizeOpts extends ConfigOpts { tech?: string; node?: string; fpga?: FpgaFamily }
+export interface SizeOpts extends ConfigOpts { tech?: string; node?: string; fpga?: FpgaFamily; fmax?: Ice40Device }
 
 /** Energy of each action of the config (pJ per action, after the random/repeated/gated factor). */
 export function actionEnergies(cfg: HwConfig, t: Tech) {
@@ -29,10 +31,11 @@ export function actionEnergies(cfg: HwConfig, t: Tech) {
   return energy(one, cfg, t).actions.map(({ component, action: a, kind, perAction, derivation }) => ({ component, action: a, kind, perAction, derivation }));
 }
 
-export function sizeReport(cfg: HwConfig, opts: { tech?: string; node?: number; fpga?: FpgaFamily } = {}) {
+export function sizeReport(cfg: HwConfig, opts: { tech?: string; node?: number; fpga?: FpgaFamily; fmax?: Ice40Device } = {}) {
   const t = loadTech(opts.tech, opts.node);
   const a = area(cfg, t);
   const fpga: FpgaReport | undefined = opts.fpga ? synthFpga(cfg, opts.fpga) : undefined;
+  const fmax: FmaxReport | undefined = opts.fmax ? fmaxIce40(cfg, { device: opts.fmax }) : undefined;
   return {
     ok: true,
     config: cfg,
@@ -45,6 +48,7 @@ export function sizeReport(cfg: HwConfig, opts: { tech?: string; node?: number; 
     table: scaledTable(t),
     scaling: { width: t.table.scaling.width, sramSize: t.table.scaling.sramSize, sramFit: { ...t.sramFit, formula: 'pJ = a * bytes^b for a 64-bit read, x (bits/64)' } },
     ...(fpga ? { fpga } : {}),
+    ...(fmax ? { fmax } : {}),
   };
 }
 
@@ -63,10 +67,11 @@ export function registerSize(program: Command): void {
     .description('ASIC area per component (ANT unit share vs the ANT paper), energy per action from a cited cost table (Horowitz 45 nm by default), and FPGA resources by Yosys')
     .option('--tech <file>', 'cost table JSON (default: golden/cost/tech-45nm.json; schema: TECH_SCHEMA in golden/cost.ts)')
     .option('--node <nm>', 'scale the table to this technology node (nm), e.g. 28, 16, 7')
-    .addOption(new Option('--fpga <family>', 'also synthesize with Yosys (hierarchy kept) and report FPGA resources per block; the default config takes about 75 s for xilinx and 6 min for ice40 on 2 shared cores, so prefer small configs for ice40').choices([...FPGA_FAMILIES]));
+    .addOption(new Option('--fpga <family>', 'also synthesize with Yosys (hierarchy kept) and report FPGA resources per block; the default config takes about 75 s for xilinx and 6 min for ice40 on 2 shared cores, so prefer small configs for ice40').choices([...FPGA_FAMILIES]))
+    .addOption(new Option('--fmax <device>', 'place and route on an iCE40 with nextpnr-ice40 (the core in a 3-pin shell) and report the clock it reaches, the resources and the critical path; only small configs fit (hx8k has no DSPs: 16-bit multipliers go to LUTs)').choices([...ICE40_DEVICES]));
   withJson(withConfig(cmd)).action(action(async (opts: SizeOpts) => {
     const cfg = configFrom(opts);
-    const r = sizeReport(cfg, { tech: opts.tech, node: parseNode(opts.node), fpga: opts.fpga });
+    const r = sizeReport(cfg, { tech: opts.tech, node: parseNode(opts.node), fpga: opts.fpga, fmax: opts.fmax });
     if (opts.json) {
       process.stdout.write(toJson(r) + '\n');
       return;
@@ -106,6 +111,13 @@ export function registerSize(program: Command): void {
           `${f.ant.ffs} flip-flops (${(100 * f.ant.ffShare).toFixed(1)}% of ${f.pe.ffs}), ${f.ant.lutram} LUTRAM, ${f.ant.brams} block RAMs`);
       }
       if (f.family === 'xilinx') out.push(`  BRAMs: ${f.total.ramb18} RAMB18E1 + ${f.total.ramb36} RAMB36E1; LUTRAM: RAM32M/RAM64M primitives`);
+    }
+    if (r.fmax) {
+      const f = r.fmax;
+      const used = Object.entries(f.utilization).filter(([, u]) => u.used > 0).map(([k, u]) => `${k} ${u.used}/${u.available}`).join(', ');
+      out.push('', `FPGA clock (${f.nextpnr}, iCE40 ${f.device}, seed ${f.seed}, ${f.seconds.toFixed(1)} s): ${f.fmaxMhz.toFixed(1)} MHz`,
+        `  used (core + ${f.shellFlipFlops}-flip-flop shell): ${used}`,
+        `  critical path ${f.criticalPath.delayNs.toFixed(2)} ns through: ${f.criticalPath.signals.join(' -> ')}`);
     }
     process.stdout.write(out.join('\n') + '\n');
   }));

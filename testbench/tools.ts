@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { ToolError } from '../generator/errors.ts';
 
 const VERSION_ARGS: Record<string, string[]> = { verilator: ['--version'], iverilog: ['-V'], yosys: ['-V'], vvp: ['-V'] };
-const PACKAGE: Record<string, string> = { verilator: 'verilator', iverilog: 'iverilog', vvp: 'iverilog', yosys: 'yosys' };
+const PACKAGE: Record<string, string> = { verilator: 'verilator', iverilog: 'iverilog', vvp: 'iverilog', yosys: 'yosys', 'nextpnr-ice40': 'nextpnr-ice40' };
 const cache = new Map<string, string>();
 
 /** The tool's version line; throws ToolError naming the Debian package when it is missing. */
