@@ -77,10 +77,11 @@ ${breakdown.join('\n')}
 - **Sparsity generation.** Operands are ${o.pattern === 'uniform' ? 'uniformly random' : 'spatially clustered'} at ${pct(o.sparsity)} sparsity, the same
   for weights, activations and gradients; the paper trains real networks, whose gradients and activations are
   structured and whose per-layer densities vary. \`--pattern clustered\` gives blob-shaped activations and gradients.
-- **Configuration.** ${c.pes === 1 ? 'One PE: the numbers are per-PE work. ' : ''}Spreading layers over many PEs (\`--set pes=64\`) shortens each
-  PE's jobs until operand loading and draining, which this PE does not yet overlap with computing, dominate the
-  cycles; ANT then removes the RCPs but the saved compute cycles are a smaller share of the total. Double-buffered
-  operand loading is the change that would let the 64-PE array keep ANT's gains.
+- **Configuration.** ${c.pes === 1 ? 'One PE: the numbers are per-PE work. ' : ''}Spreading layers over many PEs (\`--set pes=64\`) makes the array the
+  limit: weight-gradient jobs give each PE a band of dY rows, so a plane of P rows keeps only P PEs busy, and every
+  dW tile leaves through the array's single output port, one accumulator row a cycle. On deep layers (small planes,
+  dW as large as the weights) draining then dominates the cycles and ANT's saved compute cycles are a small share
+  of the total. Per-PE output bandwidth and spreading channel tiles over PE groups would let 64 PEs keep the gains.
 - **What our baseline does.** Every mode runs the same jobs (same tiling, channel interleaving and vector formation),
   so the speedups measure ANT alone. The first layer has no backward-data phase; fully-connected layers run as
   packed matmuls.
