@@ -26,9 +26,11 @@ export function genRange(cfg: HwConfig): VModule {
   const ow = d.ocWidth, aiw = d.aIdxWidth, biw = d.bIdxWidth, acw = d.aCountWidth;
   const sw = Math.max(cw + 4, gw + 2); // signed width of every range sum and key compare
   const boxW = 4 * cw + 2 * gw;
+  // A B-vector is stored as its four thresholds and its tag range (bEntryWidth in golden/cost.ts).
+  const bW = 4 * sw + 2 * gw;
   const shape = boxramShape(cfg), sa = shape.a, sb = shape.b;
-  const ram = (side: string, p: typeof sa) => `  af_boxram #(.BANKS(${p.banks}), .BANKW(${p.bankW}), .ROWS(${p.rows}), .ROWW(${p.rowW}), .ADDRW(${p.addrW}), .WIDTH(${boxW})) u_${side}box (
-    .clk(clk), .wr_en(${side}_we), .wr_idx(${zext(side + '_widx', side === 'a' ? aiw : biw, p.addrW)}), .wr_data(box_${side}(${side}_lv, ${side}_y, ${side}_x, ${side}_g)),
+  const ram = (side: string, p: typeof sa, width: number, data: string) => `  af_boxram #(.BANKS(${p.banks}), .BANKW(${p.bankW}), .ROWS(${p.rows}), .ROWW(${p.rowW}), .ADDRW(${p.addrW}), .WIDTH(${width})) u_${side}box (
+    .clk(clk), .wr_en(${side}_we), .wr_idx(${zext(side + '_widx', side === 'a' ? aiw : biw, p.addrW)}), .wr_data(${data}),
     .rd_base(${zext('rd_' + side, side === 'a' ? acw : biw, p.addrW)}), .rd_data(${side}_q)
   );`;
   const s = (v: string, w: number) => (w === sw ? v : `{${sw - w}'d0, ${v}}`);
@@ -59,7 +61,7 @@ ${boxFields(n)}
   endfunction`;
   const text = header('af_range', "ANT indices-range unit: vector bounding boxes and pair range tests", cfg, {
     F, I, L, CW: cw, GW: gw, SW: sw, A_DEPTH: cfg.aDepth, B_DEPTH: cfg.bDepth, A_BANKS: sa.banks,
-  }) + `// Box layout, LSB first: ymin, ymax, xmin, xmax (${cw} bits each), gmin, gmax (${gw} bits each).
+  }) + `// A box layout, LSB first: ymin, ymax, xmin, xmax (${cw} bits each), gmin, gmax (${gw} bits each).
 module af_range (
   input  wire              clk,
   // Vectors as they load.
@@ -93,14 +95,11 @@ module af_range (
   output wire              low_up
 );
   wire [${sa.banks * boxW - 1}:0] a_q;
-  wire [${2 * boxW - 1}:0] b_q;
+  wire [${2 * bW - 1}:0] b_q;
 
 ${boxFn(I, 'a')}
 
 ${boxFn(F, 'b')}
-
-${ram('a', sa)}
-${ram('b', sb)}
 
   // Signed range of a term that may be negated: [lo, hi] of (neg ? -v : v) for v in [vmin, vmax].
   function [${2 * sw - 1}:0] term;
@@ -120,28 +119,37 @@ ${ram('b', sb)}
   wire signed [${sw - 1}:0] lim_y_s = ${s('lim_y', cw + 1)};
   wire signed [${sw - 1}:0] lim_x_s = ${s('lim_x', cw + 1)};
 
-  // The current and the next B-vector.
-  wire [${boxW - 1}:0] bb = b_q[${boxW - 1}:0];
-  wire [${boxW - 1}:0] bn = b_q[${2 * boxW - 1}:${boxW}];
-  wire [${2 * sw - 1}:0] by_t = term(sign_b, bb[${cw - 1}:0], bb[${2 * cw - 1}:${cw}]);
-  wire [${2 * sw - 1}:0] bx_t = term(sign_b, bb[${3 * cw - 1}:${2 * cw}], bb[${4 * cw - 1}:${3 * cw}]);
-  wire [${2 * sw - 1}:0] bny_t = term(sign_b, bn[${cw - 1}:0], bn[${2 * cw - 1}:${cw}]);
-  wire [${gw - 1}:0] bg_min = bb[${4 * cw + gw - 1}:${4 * cw}], bg_max = bb[${boxW - 1}:${4 * cw + gw}];
-  wire [${gw - 1}:0] bng_min = bn[${4 * cw + gw - 1}:${4 * cw}];
+  // Thresholds of a B-vector, computed as it loads (the job registers are set by then), so the
+  // compare loop reads them ready-made. An A-vector (its coordinates enter unnegated) reaches
+  // an output row >= 0 iff a.ymax >= t_yhi, and a row < lim_y iff a.ymin < t_ylo; columns
+  // alike. So each candidate costs only compares.
+  wire [${boxW - 1}:0] b_box = box_b(b_lv, b_y, b_x, b_g);
+  wire [${2 * sw - 1}:0] wy_t = term(sign_b, b_box[${cw - 1}:0], b_box[${2 * cw - 1}:${cw}]);
+  wire [${2 * sw - 1}:0] wx_t = term(sign_b, b_box[${3 * cw - 1}:${2 * cw}], b_box[${4 * cw - 1}:${3 * cw}]);
+  wire signed [${sw - 1}:0] w_yhi = -($signed(wy_t[${2 * sw - 1}:${sw}]) + off_y_s);
+  wire signed [${sw - 1}:0] w_ylo = lim_y_s - ($signed(wy_t[${sw - 1}:0]) + off_y_s);
+  wire signed [${sw - 1}:0] w_xhi = -($signed(wx_t[${2 * sw - 1}:${sw}]) + off_x_s);
+  wire signed [${sw - 1}:0] w_xlo = lim_x_s - ($signed(wx_t[${sw - 1}:0]) + off_x_s);
+  // Entry layout, LSB first: t_yhi, t_ylo, t_xhi, t_xlo (${sw} bits each), gmin, gmax (${gw} bits each).
+  wire [${bW - 1}:0] b_entry = {b_box[${boxW - 1}:${4 * cw}], w_xlo, w_xhi, w_ylo, w_yhi};
 
-  // Thresholds, computed once for the B-vector and shared by the ${L} candidates. An A-vector
-  // (its coordinates enter unnegated) reaches an output row >= 0 iff a.ymax >= t_yhi, and a row
-  // < lim_y iff a.ymin < t_ylo; columns alike. So each candidate costs only compares.
-  wire signed [${sw - 1}:0] t_yhi = -($signed(by_t[${2 * sw - 1}:${sw}]) + off_y_s);
-  wire signed [${sw - 1}:0] t_ylo = lim_y_s - ($signed(by_t[${sw - 1}:0]) + off_y_s);
-  wire signed [${sw - 1}:0] t_xhi = -($signed(bx_t[${2 * sw - 1}:${sw}]) + off_x_s);
-  wire signed [${sw - 1}:0] t_xlo = lim_x_s - ($signed(bx_t[${sw - 1}:0]) + off_x_s);
+${ram('a', sa, boxW, 'box_a(a_lv, a_y, a_x, a_g)')}
+${ram('b', sb, bW, 'b_entry')}
+
+  // The current and the next B-vector.
+  wire [${bW - 1}:0] bb = b_q[${bW - 1}:0];
+  wire [${bW - 1}:0] bn = b_q[${2 * bW - 1}:${bW}];
+  wire signed [${sw - 1}:0] t_yhi = bb[${sw - 1}:0], t_ylo = bb[${2 * sw - 1}:${sw}];
+  wire signed [${sw - 1}:0] t_xhi = bb[${3 * sw - 1}:${2 * sw}], t_xlo = bb[${4 * sw - 1}:${3 * sw}];
+  wire [${gw - 1}:0] bg_min = bb[${4 * sw + gw - 1}:${4 * sw}], bg_max = bb[${bW - 1}:${4 * sw + gw}];
+  wire signed [${sw - 1}:0] bn_yhi = bn[${sw - 1}:0];
+  wire [${gw - 1}:0] bng_min = bn[${4 * sw + gw - 1}:${4 * sw}];
   // Window threshold: A-vectors whose key maximum is below it come before the window.
   wire signed [${sw - 1}:0] low_b = win_tag ? $signed(${s('bg_min', gw)}) : t_yhi;
-  wire signed [${sw - 1}:0] low_bn = win_tag ? $signed(${s('bng_min', gw)}) : -($signed(bny_t[${2 * sw - 1}:${sw}]) + off_y_s);
+  wire signed [${sw - 1}:0] low_bn = win_tag ? $signed(${s('bng_min', gw)}) : bn_yhi;
   assign low_up = low_bn >= low_b;
-  // Only the next B-vector's row maximum (or tag minimum) matters.
-  wire unused_bn = &{1'b0, bny_t[${sw - 1}:0], bn[${4 * cw - 1}:${2 * cw}], bn[${boxW - 1}:${4 * cw + gw}], 1'b0};
+  // Only the next B-vector's row threshold (or tag minimum) matters.
+  wire unused_bn = &{1'b0, bn[${4 * sw - 1}:${sw}], bn[${bW - 1}:${4 * sw + gw}], 1'b0};
 
   // No mode streams a negated stationary coordinate (sign_a); if a job does, every pair is
   // treated as feasible and nothing is skipped, so no valid product can be lost.

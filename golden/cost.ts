@@ -306,30 +306,33 @@ export const regfileA = (t: Tech, depth: number, width: number, ports: number) =
 
 /** Signed width of the range unit's sums and compares (af_range's SW). */
 export const rangeWidth = (cfg: HwConfig) => Math.max(cfg.coordWidth + 4, cfg.tagWidth + 2);
-/** Bits of one vector's bounding box in af_range (y, x min/max; tag min/max). */
+/** Bits of one A-vector's bounding box in af_range (y, x min/max; tag min/max). */
 export const boxWidth = (cfg: HwConfig) => 4 * cfg.coordWidth + 2 * cfg.tagWidth;
+/** Bits of one B-vector's entry in af_range: four thresholds at the range width and the tag range. */
+export const bEntryWidth = (cfg: HwConfig) => 4 * rangeWidth(cfg) + 2 * cfg.tagWidth;
 
 /** af_boxram: its banks, rows and the SRAM bits of both instances (A: index mod banks; B: even/odd). */
 export function boxStore(cfg: HwConfig) {
   const shape = boxramShape(cfg), bw = boxWidth(cfg);
-  const bits = (shape.a.banks * shape.a.rows + shape.b.banks * shape.b.rows) * bw;
+  const bits = shape.a.banks * shape.a.rows * bw + shape.b.banks * shape.b.rows * bEntryWidth(cfg);
   return { ...shape, bits, aBankBytes: (shape.a.rows * bw) / 8 };
 }
 /** Flip-flops of the box memories' read side: a box register per bank and the bank phases. */
 export const boxReadBits = (cfg: HwConfig) => {
   const s = boxramShape(cfg);
-  return (s.a.banks + s.b.banks) * boxWidth(cfg) + s.a.bankW + s.b.bankW;
+  return s.a.banks * boxWidth(cfg) + s.b.banks * bEntryWidth(cfg) + s.a.bankW + s.b.bankW;
 };
 
 /**
  * One candidate's range test in af_range, in comparator-equivalents (subtract-and-compare
- * operations): 4 compares at SW bits of the A box against thresholds (y_before, y_after,
- * x_before, x_after) and 2 tag compares at tagWidth; plus the B-side work shared by the L
- * candidates of a cycle: 5 conditional negations of B box terms, 10 adders for the four
- * thresholds and the next B-vector's window threshold, the low_up compare (16), charged 16/L
- * per candidate.
+ * operations): 4 compares at SW bits of the A box against the B-vector's thresholds (y_before,
+ * y_after, x_before, x_after) and 2 tag compares at tagWidth; plus the low_up compare shared by
+ * the L candidates of a cycle, charged 1/L per candidate. The thresholds themselves are computed
+ * once per B-vector as it loads (RANGE_B_WRITE_OPS: 4 conditional negations, 4 adders with the
+ * offsets, 2 subtractions from the limits).
  */
-export const RANGE_SHARED_OPS = 16;
+export const RANGE_SHARED_OPS = 1;
+export const RANGE_B_WRITE_OPS = 10;
 export function rangeTestOps(cfg: HwConfig): { wide: number; tag: number; width: number } {
   return { wide: 4 + RANGE_SHARED_OPS / cfg.antLookahead, tag: 2, width: rangeWidth(cfg) };
 }
@@ -493,11 +496,11 @@ export const ANT_PAPER_SOURCE = 'Lew et al., "Anticipating and eliminating redun
  *                    BRAM-shaped: synchronous read) + the read-data registers
  *   coordinate       per lane 2 small (addrWidth) multipliers + 4 adders, per product 6 adders
  *                    and 3 compares
- *   rangeUnit (ANT)  storage: (aDepth + bDepth) bounding boxes in af_boxram's single-ported SRAM
- *                    banks (as the operand buffers) + a read register per bank; logic: box min/max
- *                    per lane, antLookahead range testers, per bank a row incrementer and a
- *                    write-first bypass (row compare + box-wide mux), the bank-rotation muxes;
- *                    0 for ant = off
+ *   rangeUnit (ANT)  storage: aDepth A bounding boxes and bDepth B threshold entries in af_boxram's
+ *                    single-ported SRAM banks (as the operand buffers) + a read register per bank;
+ *                    logic: box min/max per lane, the B thresholds at load, antLookahead range
+ *                    testers, per bank a row incrementer and a write-first bypass (row compare +
+ *                    entry-wide mux), the bank-rotation muxes; 0 for ant = off
  *   control          job register, load/sequencer counters, 8 performance counters (flip-flops +
  *                    an incrementer each)
  */
@@ -532,14 +535,16 @@ export function area(cfg: HwConfig, t: Tech): AreaReport {
     antStorage = bs.bits * A.sram_bit + boxReadBits(cfg) * A.reg_bit;
     const boxLogic = (cfg.F + cfg.I) * (4 * cmpA(t, cfg.coordWidth) + 2 * cmpA(t, cfg.tagWidth));
     const r = rangeTestOps(cfg);
-    const testers = L * ((r.wide - RANGE_SHARED_OPS / L) * cmpA(t, r.width) + r.tag * cmpA(t, cfg.tagWidth)) + RANGE_SHARED_OPS * cmpA(t, r.width);
-    const perBank = (s: typeof bs.a) => s.banks * (addA(t, s.rowW) + 2 * cmpA(t, s.rowW) + bw * A.mux2_bit);
+    const testers = L * ((r.wide - RANGE_SHARED_OPS / L) * cmpA(t, r.width) + r.tag * cmpA(t, cfg.tagWidth))
+      + (RANGE_SHARED_OPS + RANGE_B_WRITE_OPS) * cmpA(t, r.width);
+    const ew = bEntryWidth(cfg);
+    const perBank = (s: typeof bs.a, width: number) => s.banks * (addA(t, s.rowW) + 2 * cmpA(t, s.rowW) + width * A.mux2_bit);
     // The A side feeds L candidates from its banks (a banks:1 mux each); B feeds 2 from 2 banks.
-    const rotate = (L * (bs.a.banks - 1) + 2) * bw * A.mux2_bit;
-    antLogic = boxLogic + testers + perBank(bs.a) + perBank(bs.b) + rotate;
+    const rotate = L * (bs.a.banks - 1) * bw * A.mux2_bit + 2 * ew * A.mux2_bit;
+    antLogic = boxLogic + testers + perBank(bs.a, bw) + perBank(bs.b, ew) + rotate;
     parts.rangeUnit = {
       um2: antStorage + antLogic,
-      detail: `${cfg.aDepth + cfg.bDepth} boxes x ${bw}b in SRAM (A: ${bs.a.banks} banks x ${bs.a.rows}, B: 2 x ${bs.b.rows}) + ${bs.a.banks + 2} read registers, box min/max per lane, ${L} range testers, bank rotation`,
+      detail: `${cfg.aDepth} A boxes x ${bw}b (${bs.a.banks} banks x ${bs.a.rows}) + ${cfg.bDepth} B thresholds x ${ew}b (2 x ${bs.b.rows}) in SRAM, ${bs.a.banks + 2} read registers, box min/max per lane, ${L} range testers, bank rotation`,
     };
   } else {
     parts.rangeUnit = { um2: 0, detail: 'ant = off: no range unit' };
