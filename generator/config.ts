@@ -8,6 +8,8 @@ import { ConfigError } from './errors.ts';
 
 export const ANT_MODES = ['off', 'filter', 'window'] as const;
 export type AntMode = (typeof ANT_MODES)[number];
+export const GATING_MODES = ['off', 'lanes'] as const;
+export type GatingMode = (typeof GATING_MODES)[number];
 
 export interface HwConfig {
   name: string;
@@ -20,6 +22,8 @@ export interface HwConfig {
   accWidth: number;
   pes: number;
   ant: AntMode;
+  /** Operand isolation of multiplier lanes whose product is an RCP inside an issued pair (energy only). */
+  gating: GatingMode;
   /** Candidate A-vectors the ANT sequencer examines per cycle (filter, window). */
   antLookahead: number;
   /** Operand buffer depths, in vectors (one vector = F or I lanes). */
@@ -49,6 +53,7 @@ export const CONFIG_KEYS: Record<keyof HwConfig, KeySpec> = {
   accWidth: { kind: 'int', min: 8, max: 64, doc: 'Accumulator bits; sums wrap in two\'s complement at this width.' },
   pes: { kind: 'int', min: 1, max: 64, doc: 'Processing elements in the array (SCNN: 64).' },
   ant: { kind: 'enum', values: ANT_MODES, doc: 'RCP anticipation: "off" issues every (B-vector, A-vector) pair (SCNN baseline); "filter" skips pairs whose coordinate ranges cannot meet a valid output, examining antLookahead candidates a cycle; "window" also jumps into each B-vector\'s window of A-vectors and leaves at its end.' },
+  gating: { kind: 'enum', values: GATING_MODES, doc: 'Lane gating inside issued pairs: "lanes" isolates the operands of every multiplier lane whose product the coordinate unit marks invalid (an RCP), so it does not toggle; counted in perf_gated; energy only, cycles and outputs unchanged. "off": every lane with both operands multiplies.' },
   antLookahead: { kind: 'int', min: 1, max: 16, doc: 'Candidate pairs the ANT sequencer examines per cycle (filter, window).' },
   aDepth: { kind: 'int', min: 1, max: 65536, doc: 'Stationary-operand buffer depth in I-lane vectors.' },
   bDepth: { kind: 'int', min: 1, max: 65536, doc: 'Streamed-operand buffer depth in F-lane vectors.' },
@@ -69,6 +74,7 @@ export const DEFAULT_CONFIG: HwConfig = {
   accWidth: 32,
   pes: 1,
   ant: 'off',
+  gating: 'off',
   antLookahead: 4,
   aDepth: 256,
   bDepth: 256,

@@ -8,18 +8,21 @@ export function genMularray(cfg: HwConfig): VModule {
   // only on the low accWidth bits of its operands, so narrowing first is exact and cheaper.
   const ext = (v: string) => (aw > dw ? `{{${aw - dw}{${v}[${dw - 1}]}}, ${v}}` : aw === dw ? v : `${v}[${aw - 1}:0]`);
   const unusedBits = dw > aw;
-  const text = header('af_mularray', 'F x I signed multiplier array', cfg, { F, I, DW: dw, AW: aw }) +
+  const gate = cfg.gating === 'lanes';
+  const text = header('af_mularray', 'F x I signed multiplier array', cfg, { F, I, DW: dw, AW: aw, gating: cfg.gating }) +
 `module af_mularray (
   input  wire [${I * dw - 1}:0] a_val,
-  input  wire [${F * dw - 1}:0] b_val,
+  input  wire [${F * dw - 1}:0] b_val,${gate ? `
+  // Lanes whose product will be kept; the others are isolated (their operands held at 0).
+  input  wire [${F * I - 1}:0] en,` : ''}
   output wire [${F * I * aw - 1}:0] prod
 );
   genvar f, i;
   generate
     for (f = 0; f < ${F}; f = f + 1) begin : g_f
       for (i = 0; i < ${I}; i = i + 1) begin : g_i
-        wire [${dw - 1}:0] a = a_val[i*${dw} +: ${dw}];
-        wire [${dw - 1}:0] b = b_val[f*${dw} +: ${dw}];
+        wire [${dw - 1}:0] a = ${gate ? `en[f*${I} + i] ? a_val[i*${dw} +: ${dw}] : ${dw}'d0` : `a_val[i*${dw} +: ${dw}]`};
+        wire [${dw - 1}:0] b = ${gate ? `en[f*${I} + i] ? b_val[f*${dw} +: ${dw}] : ${dw}'d0` : `b_val[f*${dw} +: ${dw}]`};
         wire signed [${aw - 1}:0] a_ext = ${ext('a')};
         wire signed [${aw - 1}:0] b_ext = ${ext('b')};
         assign prod[(f*${I} + i)*${aw} +: ${aw}] = a_ext * b_ext;${unusedBits ? `

@@ -13,7 +13,7 @@ import { jobLayout, laneLayout } from './layout.ts';
 import { header, footer, slice, resize, zext, type VModule } from './verilog.ts';
 
 /** Performance counters, in port order (golden/pe.ts COUNTER_NAMES mirrors them). */
-export const COUNTERS = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls', 'visited', 'skipped'];
+export const COUNTERS = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls', 'visited', 'skipped', 'gated'];
 
 export function genPe(cfg: HwConfig): VModule {
   const d = derive(cfg);
@@ -157,7 +157,7 @@ ${ant ? `  // ANT: the indices-range unit records vector boxes as they load and 
   wire [${P * acw - 1}:0] m_prod;
   wire [${P - 1}:0] m_lanes, m_pvalid;
   wire [${P * aw - 1}:0] m_addr;
-  af_mularray u_mul (.a_val(${gather('m_a', I, 'val')}), .b_val(${gather('m_b', F, 'val')}), .prod(m_prod));
+  af_mularray u_mul (.a_val(${gather('m_a', I, 'val')}), .b_val(${gather('m_b', F, 'val')}),${cfg.gating === 'lanes' ? ' .en(m_pvalid),' : ''} .prod(m_prod));
   af_coord u_coord (
     .a_lv(${gather('m_a', I, 'lv')}), .a_y(${gather('m_a', I, 'y')}), .a_x(${gather('m_a', I, 'x')}),
     .a_c(${gather('m_a', I, 'c')}), .a_g(${gather('m_a', I, 'g')}),
@@ -254,7 +254,8 @@ ${counters.map((c) => `      perf_${c} <= ${ctw}'d0;`).join('\n')}
         perf_pairs <= perf_pairs + ${ctw}'d1;
         perf_products <= perf_products + n_products;
         perf_valid <= perf_valid + n_valid;
-        perf_rcps <= perf_rcps + (n_products - n_valid);
+        perf_rcps <= perf_rcps + (n_products - n_valid);${cfg.gating === 'lanes' ? `
+        perf_gated <= perf_gated + (n_products - n_valid);` : ''}
       end
       if (x_stall) perf_stalls <= perf_stalls + ${ctw}'d1;
       perf_visited <= perf_visited + ${zext('seq_visited', 5, ctw)};

@@ -416,7 +416,8 @@ export function energy(c: Counters, cfg: HwConfig, t: Tech): EnergyReport {
   const add = (component: string, action: string, kind: ActionKind, count: number, perAction: number, derivation: string) =>
     actions.push({ component, action, kind, count, perAction, pJ: count * perAction, derivation });
 
-  add('multipliers', 'multiply', 'random', c.products, mult, `${cfg.dataWidth}b multiply`);
+  add('multipliers', 'multiply', 'random', c.products - c.gated, mult, `${cfg.dataWidth}b multiply`);
+  add('multipliers', 'multiply (gated RCP lane)', 'gated', c.gated, mult * gated, `${cfg.dataWidth}b multiply x gated_fraction (gating = lanes: operands isolated)`);
   add('multipliers', 'multiply (empty lane)', 'gated', c.pairs * P - c.products, mult * gated, `${cfg.dataWidth}b multiply x gated_fraction`);
   add('multipliers', 'multiply (skipped pair)', 'gated', c.skipped * P, mult * gated, `F x I multiplies x gated_fraction`);
   add('multipliers', 'multiply (stall hold)', 'repeated', c.stalls * P, mult * repeated, `F x I multiplies x repeated_fraction`);

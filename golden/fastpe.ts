@@ -220,6 +220,10 @@ export function fastRun(cfg: HwConfig, mapping: Mapping): FastRun {
     }
     t = Math.max(...idleAt);
   }
-  for (const c of perPe) c.cycles = t;
+  for (const c of perPe) {
+    c.cycles = t;
+    // Every RCP lane of an issued pair is isolated when gating is on.
+    c.gated = cfg.gating === 'lanes' ? c.rcps : 0;
+  }
   return { counters: sumCounters(perPe, t), perPe };
 }

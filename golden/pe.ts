@@ -23,15 +23,17 @@ export interface Counters {
   cycles: number; pairs: number; products: number; valid: number; rcps: number; stalls: number;
   /** Pairs the sequencer examined, and those it rejected with the range test (ANT). */
   visited: number; skipped: number;
+  /** Multiplier lanes with an RCP product that lane gating isolated (0 without gating). */
+  gated: number;
 }
-export const COUNTER_NAMES: (keyof Counters)[] = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls', 'visited', 'skipped'];
+export const COUNTER_NAMES: (keyof Counters)[] = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls', 'visited', 'skipped', 'gated'];
 /** Counters summed over PEs, with the array's cycle count. */
 export function sumCounters(perPe: Counters[], cycles: number): Counters {
   const sum = { ...zeroCounters(), cycles };
   for (const c of perPe) for (const n of COUNTER_NAMES) if (n !== 'cycles') sum[n] += c[n];
   return sum;
 }
-export const zeroCounters = (): Counters => ({ cycles: 0, pairs: 0, products: 0, valid: 0, rcps: 0, stalls: 0, visited: 0, skipped: 0 });
+export const zeroCounters = (): Counters => ({ cycles: 0, pairs: 0, products: 0, valid: 0, rcps: 0, stalls: 0, visited: 0, skipped: 0, gated: 0 });
 
 /** pe: the PE (-1 for a drain reduced across PEs). */
 export type Txn =
@@ -101,6 +103,7 @@ class PeModel {
         c.products += pp.lanes;
         c.valid += pp.validP.length;
         c.rcps += pp.lanes - pp.validP.length;
+        if (cfg.gating === 'lanes') c.gated += pp.lanes - pp.validP.length;
         inX = { b: inM.b, a: inM.a, grants, m, step: 0 };
         inM = undefined;
       } else if (inX) {

@@ -9,6 +9,7 @@ import { resolveConfig } from '../generator/config.ts';
 import { generate } from '../generator/index.ts';
 import { validateWorkload } from '../golden/workload.ts';
 import { compareModes } from '../golden/compare.ts';
+import { energy, loadTech, multE } from '../golden/cost.ts';
 import { Rng } from '../golden/rng.ts';
 import { cosim, goldenRun } from '../testbench/cosim.ts';
 import { expectCosimExact } from './exact.ts';
@@ -63,6 +64,24 @@ describe('ANT never drops a valid product', () => {
       }
     });
   }
+});
+
+describe('lane gating (energy only)', () => {
+  const spec = conv('wgrad', { H: 12, W: 12 }, 21);
+  it.each(['off', 'window'] as const)('ant = %s: cycle-exact, RTL perf_gated = RCP lanes issued, outputs and cycles as without gating', async (ant) => {
+    const base = { F: 3, I: 2, banks: 8, bankDepth: 32, ant, antLookahead: 3 };
+    const on = await expectCosimExact(resolveConfig({ ...base, gating: 'lanes' }), spec);
+    const off = goldenRun(resolveConfig({ ...base, gating: 'off' }), validateWorkload(spec), false);
+    expect(on.counters.rcps).toBeGreaterThan(0);
+    expect(on.counters.gated).toBe(on.counters.rcps);
+    expect(off.run.counters.gated).toBe(0);
+    expect({ ...on.counters, gated: 0 }).toEqual(off.run.counters);
+    // Energy: the gated lanes' multiplies move from random to gated (charged gated_fraction = 0).
+    const t = loadTech();
+    const eOn = energy(on.counters, resolveConfig({ ...base, gating: 'lanes' }), t).total;
+    const eOff = energy(off.run.counters, resolveConfig({ ...base, gating: 'off' }), t).total;
+    expect(eOff - eOn).toBeCloseTo(on.counters.gated * multE(t, 16) * (1 - t.energy.gated_fraction), 6);
+  });
 });
 
 describe('compare', () => {

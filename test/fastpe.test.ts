@@ -22,6 +22,7 @@ describe('fastRun equals runPe', () => {
     const over = {
       ant: (['off', 'filter', 'window'] as const)[rng.int(0, 2)], antLookahead: rng.int(1, 8), pes: rng.int(1, 4),
       F: rng.int(1, 4), I: rng.int(1, 4), banks: [1, 2, 4, 8, 32][rng.int(0, 4)], bankDepth: rng.int(8, 64), aDepth: rng.int(2, 40), bDepth: rng.int(2, 40),
+      gating: n % 2 ? 'lanes' as const : 'off' as const,
     };
     it(`case ${n}: ${phase} ${JSON.stringify(over)}`, () => {
       const cfg = resolveConfig(over);

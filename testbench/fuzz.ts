@@ -28,6 +28,8 @@ export function randomConfig(rng: Rng, index: number): HwConfig {
     pes: rng.int(1, 4), ant: pick(rng, ['off', 'filter', 'window'] as const), antLookahead: rng.int(1, 8),
     aDepth: rng.int(1, 48), bDepth: rng.int(1, 48),
     coordWidth: rng.int(5, 10), chanWidth: rng.int(3, 8), tagWidth: rng.int(3, 6), counterWidth: rng.int(16, 48),
+    // Drawn last, so the configs of earlier seeds keep their other keys.
+    gating: pick(rng, ['off', 'lanes'] as const),
   });
 }
 
