@@ -6,6 +6,7 @@ import { ANT_MODES, type AntMode, type HwConfig } from '../generator/config.ts';
 import { mapWorkload } from './mapper.ts';
 import { runPe, type Counters } from './pe.ts';
 import { makeOperands, type Workload } from './workload.ts';
+import { energy, loadTech, type Tech } from './cost.ts';
 
 export interface ModeRow {
   ant: AntMode;
@@ -15,9 +16,11 @@ export interface ModeRow {
   rcp: { baselineIssued: number; issued: number; anticipatedFraction: number };
   /** Valid products per multiplier (F x I x pes of them) per cycle, over the whole run. */
   multiplierUtilization: number;
+  /** Energy of the counted actions (golden/cost.ts) with the given cost table. */
+  energyPj: number;
 }
 
-export function compareModes(cfg: HwConfig, w: Workload, modes: readonly AntMode[] = ANT_MODES): { rows: ModeRow[]; warnings: string[] } {
+export function compareModes(cfg: HwConfig, w: Workload, modes: readonly AntMode[] = ANT_MODES, tech: Tech = loadTech()): { rows: ModeRow[]; warnings: string[] } {
   const { tensors, warnings } = makeOperands(w, cfg);
   const mapping = mapWorkload(w, tensors, cfg);
   const base = runPe({ ...cfg, ant: 'off' }, mapping).counters;
@@ -30,6 +33,7 @@ export function compareModes(cfg: HwConfig, w: Workload, modes: readonly AntMode
       counters: c,
       rcp: { baselineIssued: base.rcps, issued: c.rcps, anticipatedFraction: base.rcps ? (base.rcps - c.rcps) / base.rcps : 0 },
       multiplierUtilization: c.valid / (c.cycles * cfg.F * cfg.I * cfg.pes),
+      energyPj: energy(c, { ...cfg, ant }, tech).total,
     };
   });
   return { rows, warnings };

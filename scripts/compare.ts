@@ -8,7 +8,7 @@ import { describeWorkload } from './cosim.ts';
 export function registerCompare(program: Command): void {
   const cmd = program
     .command('compare')
-    .description('run the golden cycle model for each ant mode on one workload and print cycles, speedup, RCPs anticipated and multiplier utilization side by side')
+    .description('run the golden cycle model for each ant mode on one workload and print cycles, speedup, RCPs anticipated, multiplier utilization and energy (45 nm cost table) side by side')
     .requiredOption('--workload <json|file>', 'workload: a JSON file or an inline JSON string');
   withJson(withConfig(cmd)).action(action(async (opts: ConfigOpts & { workload: string }) => {
     const cfg = configFrom(opts);
@@ -20,10 +20,10 @@ export function registerCompare(program: Command): void {
     }
     const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
     const out = [
-      `compare ${describeWorkload(w)} on ${cfg.name} (F=${cfg.F} I=${cfg.I}, lookahead ${cfg.antLookahead})`,
-      `  ${'ant'.padEnd(7)}${'cycles'.padStart(10)}${'speedup'.padStart(9)}${'pairs'.padStart(9)}${'visited'.padStart(9)}${'RCPs issued'.padStart(13)}${'anticipated'.padStart(13)}${'mult. util.'.padStart(13)}`,
+      `compare ${describeWorkload(w)} on ${cfg.name} (F=${cfg.F} I=${cfg.I}, lookahead ${cfg.antLookahead}, gating ${cfg.gating})`,
+      `  ${'ant'.padEnd(7)}${'cycles'.padStart(10)}${'speedup'.padStart(9)}${'pairs'.padStart(9)}${'visited'.padStart(9)}${'RCPs issued'.padStart(13)}${'anticipated'.padStart(13)}${'mult. util.'.padStart(13)}${'energy nJ'.padStart(12)}`,
       ...rows.map((r) => `  ${r.ant.padEnd(7)}${String(r.cycles).padStart(10)}${(r.speedup.toFixed(2) + 'x').padStart(9)}${String(r.counters.pairs).padStart(9)}` +
-        `${String(r.counters.visited).padStart(9)}${String(r.rcp.issued).padStart(13)}${pct(r.rcp.anticipatedFraction).padStart(13)}${pct(r.multiplierUtilization).padStart(13)}`),
+        `${String(r.counters.visited).padStart(9)}${String(r.rcp.issued).padStart(13)}${pct(r.rcp.anticipatedFraction).padStart(13)}${pct(r.multiplierUtilization).padStart(13)}${(r.energyPj / 1000).toFixed(1).padStart(12)}`),
       ...warnings.map((x) => `  warning: ${x}`),
     ];
     process.stdout.write(out.join('\n') + '\n');
