@@ -60,7 +60,7 @@ export function registerFuzz(program: Command): void {
     const perBuild = int('--per-build', opts.perBuild, 1, 10_000);
     const s = await fuzz(cases, seed, jobs, perBuild, opts.json ? undefined : (g) => {
       const c = g.config;
-      process.stdout.write(`${g.failed.length ? 'FAIL' : 'ok  '} ${c.name}: pes=${c.pes} F=${c.F} I=${c.I} banks=${c.banks}x${c.bankDepth} dw=${c.dataWidth} acc=${c.accWidth} ant=${c.ant}/${c.antLookahead}: ${g.passed}/${g.cases} passed\n`);
+      process.stdout.write(`${g.failed.length ? 'FAIL' : 'ok  '} ${c.name}: pes=${c.pes} F=${c.F} I=${c.I} banks=${c.banks}x${c.bankDepth} dw=${c.dataWidth} acc=${c.accWidth} ant=${c.ant}/${c.antLookahead} gating=${c.gating}: ${g.passed}/${g.cases} passed\n`);
       for (const f of g.failed) process.stdout.write(`  ${f.detail}\n  reproduce: ${f.shrunk?.reproduce ?? f.reproduce}\n`);
     });
     if (opts.json) process.stdout.write(toJson({ ok: true, ...s }) + '\n');
