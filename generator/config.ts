@@ -200,8 +200,6 @@ export interface Derived {
   /** Signed width of output-coordinate arithmetic (y/x sums with offsets). */
   ocWidth: number;
   laneWidth: number;
-  /** Banks of af_range's A-box memory: L consecutive boxes read in one cycle from 1-port RAMs. */
-  aBoxBanks: number;
 }
 
 export function derive(cfg: HwConfig): Derived {
@@ -217,6 +215,5 @@ export function derive(cfg: HwConfig): Derived {
     bCountWidth: clog2(cfg.bDepth + 1),
     ocWidth: cfg.coordWidth + 3,
     laneWidth: 1 + cfg.tagWidth + cfg.chanWidth + 2 * cfg.coordWidth + cfg.dataWidth,
-    aBoxBanks: Math.max(2, 2 ** clog2(cfg.antLookahead)),
   };
 }

@@ -10,24 +10,32 @@
 import { type HwConfig, derive, clog2 } from './config.ts';
 import { header, footer, zext, type VModule } from './verilog.ts';
 
-/** af_boxram instance parameters of the A and B sides (shared with the cost model). */
+// Widths of af_range's arithmetic and storage, defined once for the generator and the cost model.
+/** Signed width of every threshold and key compare (SW). */
+export const rangeWidth = (cfg: HwConfig) => Math.max(cfg.coordWidth + 4, cfg.tagWidth + 2);
+/** Bits of one A-vector's bounding box: y, x min/max, tag min/max. */
+export const boxWidth = (cfg: HwConfig) => 4 * cfg.coordWidth + 2 * cfg.tagWidth;
+/** Bits of one B-vector's entry: its four thresholds and its tag range. */
+export const bEntryWidth = (cfg: HwConfig) => 4 * rangeWidth(cfg) + 2 * cfg.tagWidth;
+
+/**
+ * af_boxram instance parameters. A: the next power of two >= antLookahead banks (at least 2),
+ * so L consecutive candidates sit in distinct banks; B: even/odd, for the current and next vector.
+ */
 export function boxramShape(cfg: HwConfig) {
   const d = derive(cfg);
   const side = (banks: number, depth: number, indexW: number) => {
     const bankW = Math.log2(banks), rows = Math.ceil(depth / banks), rowW = Math.max(1, clog2(rows));
     return { banks, bankW, rows, rowW, addrW: Math.max(indexW, bankW + rowW) };
   };
-  return { a: side(d.aBoxBanks, cfg.aDepth, d.aCountWidth), b: side(2, cfg.bDepth, d.bIdxWidth) };
+  return { a: side(Math.max(2, 2 ** clog2(cfg.antLookahead)), cfg.aDepth, d.aCountWidth), b: side(2, cfg.bDepth, d.bIdxWidth) };
 }
 
 export function genRange(cfg: HwConfig): VModule {
   const d = derive(cfg);
   const { F, I, coordWidth: cw, tagWidth: gw, antLookahead: L } = cfg;
   const ow = d.ocWidth, aiw = d.aIdxWidth, biw = d.bIdxWidth, acw = d.aCountWidth;
-  const sw = Math.max(cw + 4, gw + 2); // signed width of every range sum and key compare
-  const boxW = 4 * cw + 2 * gw;
-  // A B-vector is stored as its four thresholds and its tag range (bEntryWidth in golden/cost.ts).
-  const bW = 4 * sw + 2 * gw;
+  const sw = rangeWidth(cfg), boxW = boxWidth(cfg), bW = bEntryWidth(cfg);
   const shape = boxramShape(cfg), sa = shape.a, sb = shape.b;
   const ram = (side: string, p: typeof sa, width: number, data: string) => `  af_boxram #(.BANKS(${p.banks}), .BANKW(${p.bankW}), .ROWS(${p.rows}), .ROWW(${p.rowW}), .ADDRW(${p.addrW}), .WIDTH(${width})) u_${side}box (
     .clk(clk), .wr_en(${side}_we), .wr_idx(${zext(side + '_widx', side === 'a' ? aiw : biw, p.addrW)}), .wr_data(${data}),

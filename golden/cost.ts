@@ -24,7 +24,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type HwConfig, derive, clog2 } from '../generator/config.ts';
 import { ConfigError } from '../generator/errors.ts';
 import { jobLayout } from '../generator/layout.ts';
-import { boxramShape } from '../generator/range.ts';
+import { boxramShape, rangeWidth, boxWidth, bEntryWidth } from '../generator/range.ts';
 import type { Counters } from './pe.ts';
 
 export interface CostEntry {
@@ -304,12 +304,7 @@ export const regfileA = (t: Tech, depth: number, width: number, ports: number) =
 // ---------------------------------------------------------------------------------------------
 // Structure of the generated RTL that the models count (kept next to the formulas that use it).
 
-/** Signed width of the range unit's sums and compares (af_range's SW). */
-export const rangeWidth = (cfg: HwConfig) => Math.max(cfg.coordWidth + 4, cfg.tagWidth + 2);
-/** Bits of one A-vector's bounding box in af_range (y, x min/max; tag min/max). */
-export const boxWidth = (cfg: HwConfig) => 4 * cfg.coordWidth + 2 * cfg.tagWidth;
-/** Bits of one B-vector's entry in af_range: four thresholds at the range width and the tag range. */
-export const bEntryWidth = (cfg: HwConfig) => 4 * rangeWidth(cfg) + 2 * cfg.tagWidth;
+export { rangeWidth, boxWidth, bEntryWidth };
 
 /** af_boxram: its banks, rows and the SRAM bits of both instances (A: index mod banks; B: even/odd). */
 export function boxStore(cfg: HwConfig) {

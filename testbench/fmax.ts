@@ -6,14 +6,12 @@
  * into one XOR bit, which keeps all logic observable so nothing is optimized away.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import type { HwConfig } from '../generator/config.ts';
 import { ToolError } from '../generator/errors.ts';
 import { generate, TOP } from '../generator/index.ts';
 import type { VModule } from '../generator/verilog.ts';
-import { toolVersion } from './tools.ts';
+import { inRtlDir, runTool, toolVersion } from './tools.ts';
 
 export const ICE40_DEVICES = ['hx8k', 'up5k'] as const;
 export type Ice40Device = (typeof ICE40_DEVICES)[number];
@@ -120,28 +118,19 @@ export function fmaxIce40(cfg: HwConfig, opts: { device?: Ice40Device; seed?: nu
   const nextpnr = toolVersion('nextpnr-ice40');
   const modules = generate(cfg);
   const shell = fmaxShell(modules.find((m) => m.name === TOP)!);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'antforge-pnr-'));
-  const timeout = (opts.timeoutSeconds ?? 1800) * 1000;
-  const run = (what: string, cmd: string, args: string[]) => {
-    const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', timeout, maxBuffer: 64 << 20 });
-    if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
-      throw new ToolError(`${what} did not finish in ${timeout / 1000} s; try a smaller config (F, I, banks, bankDepth, aDepth, bDepth)`);
-    }
-    if (r.error || r.status !== 0) {
-      const lines = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n');
-      const err = lines.find((l) => /^ERROR/.test(l)) ?? [...lines].reverse().find((l) => /error/i.test(l)) ?? r.error?.message ?? `exit status ${r.status}`;
-      const hint = /no BELs remaining/.test(err) ? ' - the design does not fit the device; try a smaller config (F, I, dataWidth, accWidth, banks, bankDepth) or --fmax up5k for its DSPs' : '';
-      throw new ToolError(`${what} failed on config '${cfg.name}' (${device}): ${err.trim()}${hint}`);
-    }
-  };
-  try {
-    for (const m of [...modules, shell.module]) fs.writeFileSync(path.join(dir, m.file), m.text);
-    const files = [...modules, shell.module].map((m) => m.file).join(' ');
+  const all = [...modules, shell.module];
+  const context = ` on config '${cfg.name}' (${device})`;
+  const timeoutSeconds = opts.timeoutSeconds ?? 1800;
+  const pnrArgs = [`--${device}`, '--package', PACKAGE[device], '--json', 'core.json', '--pcf-allow-unconstrained',
+    '--freq', String(targetMhz), '--timing-allow-fail', '--seed', String(seed), '--report', 'report.json', '-q'];
+  const synth = `synth_ice40${device === 'up5k' ? ' -dsp' : ''} -top af_fmax_shell -json core.json`;
+  return inRtlDir('pnr', all, (dir) => {
     const t0 = performance.now();
-    run('yosys synth_ice40', 'yosys', ['-q', '-p', `read_verilog -sv ${files}; synth_ice40${device === 'up5k' ? ' -dsp' : ''} -top af_fmax_shell -json core.json`]);
-    const pnrArgs = [`--${device}`, '--package', PACKAGE[device], '--json', 'core.json', '--pcf-allow-unconstrained',
-      '--freq', String(targetMhz), '--timing-allow-fail', '--seed', String(seed), '--report', 'report.json', '-q'];
-    run('nextpnr-ice40', 'nextpnr-ice40', pnrArgs);
+    runTool('yosys synth_ice40', 'yosys', ['-q', '-p', `read_verilog -sv ${all.map((m) => m.file).join(' ')}; ${synth}`], { cwd: dir, timeoutSeconds, context });
+    runTool('nextpnr-ice40', 'nextpnr-ice40', pnrArgs, {
+      cwd: dir, timeoutSeconds, context,
+      hint: (err) => (/no BELs remaining/.test(err) ? ' - the design does not fit the device; try a smaller config (F, I, dataWidth, accWidth, banks, bankDepth) or --fmax up5k for its DSPs' : ''),
+    });
     const seconds = (performance.now() - t0) / 1000;
     const rep = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')) as {
       fmax?: Record<string, { achieved: number; constraint: number }>; utilization?: Record<string, { used: number; available: number }>;
@@ -152,11 +141,9 @@ export function fmaxIce40(cfg: HwConfig, opts: { device?: Ice40Device; seed?: nu
     // The core has one clock; if nextpnr splits it into several nets, the slowest governs.
     const fmaxMhz = Math.min(...clocks.map(([, c]) => c.achieved));
     return {
-      family: 'ice40', device, nextpnr, seconds, fmaxMhz, targetMhz, seed,
-      command: `yosys -p "read_verilog -sv <RTL> af_fmax_shell.v; synth_ice40${device === 'up5k' ? ' -dsp' : ''} -top af_fmax_shell -json core.json" && nextpnr-ice40 ${pnrArgs.join(' ')}`,
+      family: 'ice40' as const, device, nextpnr, seconds, fmaxMhz, targetMhz, seed,
+      command: `yosys -p "read_verilog -sv <RTL> af_fmax_shell.v; ${synth}" && nextpnr-ice40 ${pnrArgs.join(' ')}`,
       utilization: rep.utilization ?? {}, shellFlipFlops: shell.flipFlops, criticalPath: criticalPathOf(rep.critical_paths ?? []),
     };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -4,14 +4,12 @@
  * numbers come from Yosys's `stat` (written with `tee -q -o`), summed down the hierarchy.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import type { HwConfig } from '../generator/config.ts';
 import { ToolError } from '../generator/errors.ts';
 import { generate, TOP } from '../generator/index.ts';
 import type { VModule } from '../generator/verilog.ts';
-import { toolVersion } from './tools.ts';
+import { inRtlDir, runTool, toolVersion } from './tools.ts';
 
 export const FPGA_FAMILIES = ['xilinx', 'ice40'] as const;
 export type FpgaFamily = (typeof FPGA_FAMILIES)[number];
@@ -146,30 +144,17 @@ export function summarize(family: FpgaFamily, modules: Record<string, Record<str
 export function synthFpga(cfg: HwConfig, family: FpgaFamily, opts: { modules?: VModule[]; timeoutSeconds?: number } = {}): FpgaReport {
   const yosys = toolVersion('yosys');
   const modules = opts.modules ?? generate(cfg);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'antforge-yosys-'));
-  try {
-    for (const m of modules) fs.writeFileSync(path.join(dir, m.file), m.text);
-    const statFile = path.join(dir, 'stat.txt');
-    const files = modules.map((m) => m.file).join(' ');
-    const script = `read_verilog -sv ${files}; ${SYNTH[family]}; tee -q -o stat.txt stat`;
-    const timeout = (opts.timeoutSeconds ?? 1800) * 1000;
+  const script = `read_verilog -sv ${modules.map((m) => m.file).join(' ')}; ${SYNTH[family]}; tee -q -o stat.txt stat`;
+  return inRtlDir('yosys', modules, (dir) => {
     const t0 = performance.now();
-    const r = spawnSync('yosys', ['-q', '-l', 'yosys.log', '-p', script], { cwd: dir, encoding: 'utf8', timeout, maxBuffer: 64 << 20 });
+    runTool(`yosys ${SYNTH[family].split(' ')[0]}`, 'yosys', ['-q', '-l', 'yosys.log', '-p', script],
+      { cwd: dir, timeoutSeconds: opts.timeoutSeconds ?? 1800, context: ` on config '${cfg.name}'`, log: 'yosys.log' });
     const seconds = (performance.now() - t0) / 1000;
-    if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
-      throw new ToolError(`yosys ${SYNTH[family].split(' ')[0]} did not finish in ${timeout / 1000} s; try a smaller config (F, I, banks, bankDepth, aDepth, bDepth)`);
-    }
-    if (r.error || r.status !== 0 || !fs.existsSync(statFile)) {
-      let log = '';
-      try { log = fs.readFileSync(path.join(dir, 'yosys.log'), 'utf8'); } catch { /* no log */ }
-      const err = [...`${log}\n${r.stderr ?? ''}`.split('\n')].reverse().find((l) => /ERROR/i.test(l)) ?? (r.error?.message ?? `exit status ${r.status}`);
-      throw new ToolError(`yosys ${SYNTH[family].split(' ')[0]} failed on config '${cfg.name}': ${err.trim()}`);
-    }
+    const statFile = path.join(dir, 'stat.txt');
+    if (!fs.existsSync(statFile)) throw new ToolError(`yosys ${SYNTH[family].split(' ')[0]} failed on config '${cfg.name}': it wrote no stat report`);
     const parsed = parseStat(fs.readFileSync(statFile, 'utf8'));
     const own: Record<string, Record<string, number>> = {};
     for (const [m, cells] of Object.entries(parsed)) own[m] = Object.fromEntries(Object.entries(cells).filter(([c]) => !parsed[c]));
     return { family, command: `yosys -p "${script}"`, yosys, seconds, top: TOP, ...summarize(family, parsed), modules: own };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
