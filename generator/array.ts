@@ -11,7 +11,7 @@
 import { type HwConfig, derive, clog2 } from './config.ts';
 import { jobLayout, laneLayout } from './layout.ts';
 import { header, footer, type VModule } from './verilog.ts';
-import { COUNTERS } from './pe.ts';
+import { COUNTER_NAMES } from './counters.ts';
 
 export function genArray(cfg: HwConfig): VModule {
   const d = derive(cfg);
@@ -45,7 +45,7 @@ export function genArray(cfg: HwConfig): VModule {
   output wire [${B * acw - 1}:0] out_data,
   output wire              idle,
   // Per-PE performance counters, PE p at [p*${ctw} +: ${ctw}].
-${COUNTERS.map((c) => `  output wire [${N * ctw - 1}:0] perf_${c},`).join('\n')}
+${COUNTER_NAMES.map((c) => `  output wire [${N * ctw - 1}:0] perf_${c},`).join('\n')}
   // Per-PE trace ports for the testbench.
   output wire [${N - 1}:0] mon_issue,
   output wire [${N * aiw - 1}:0] mon_issue_a,
@@ -88,7 +88,7 @@ ${COUNTERS.map((c) => `  output wire [${N * ctw - 1}:0] perf_${c},`).join('\n')}
         .b_valid(b_valid_pe), .b_ready(pe_b_ready[p]), .b_data(b_data_pe),
         .out_valid(pe_draining[p]), .out_row(pe_out_row[p*${rw} +: ${rw}]), .out_data(pe_out_data[p*${B * acw} +: ${B * acw}]),
         .idle(unused_ready), .drain_wait(pe_wait[p]), .drain_go(drain_go[p]),
-${COUNTERS.map((c) => `        .perf_${c}(perf_${c}[p*${ctw} +: ${ctw}]),`).join('\n')}
+${COUNTER_NAMES.map((c) => `        .perf_${c}(perf_${c}[p*${ctw} +: ${ctw}]),`).join('\n')}
         .mon_issue(mon_issue[p]), .mon_issue_a(mon_issue_a[p*${aiw} +: ${aiw}]), .mon_issue_b(mon_issue_b[p*${biw} +: ${biw}]),
         .mon_acc_we(mon_acc_we[p*${B} +: ${B}]), .mon_acc_row(mon_acc_row[p*${B * rw} +: ${B * rw}]),
         .mon_acc_sum(mon_acc_sum[p*${B * acw} +: ${B * acw}])

@@ -9,11 +9,10 @@
  * unconnected in a system.
  */
 import { type HwConfig, derive } from './config.ts';
+import { COUNTER_NAMES } from './counters.ts';
 import { jobLayout, laneLayout } from './layout.ts';
 import { header, footer, slice, resize, zext, type VModule } from './verilog.ts';
 
-/** Performance counters, in port order (golden/pe.ts COUNTER_NAMES mirrors them). */
-export const COUNTERS = ['cycles', 'pairs', 'products', 'valid', 'rcps', 'stalls', 'visited', 'skipped', 'gated'];
 
 export function genPe(cfg: HwConfig): VModule {
   const d = derive(cfg);
@@ -31,7 +30,7 @@ export function genPe(cfg: HwConfig): VModule {
       const lo = l * lw + lane.offsets[field];
       return f.width === 1 ? `${vec}[${lo}]` : `${vec}[${lo + f.width - 1}:${lo}]`;
     }).join(', ')}}`;
-  const counters = COUNTERS;
+  const counters = COUNTER_NAMES;
   const ant = cfg.ant !== 'off';
   const L = cfg.antLookahead;
   const text = header('af_pe', 'sparse outer-product PE (SCNN-like), top level', cfg, {

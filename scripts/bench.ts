@@ -14,9 +14,9 @@ import type { Command } from 'commander';
 import type { HwConfig } from '../generator/config.ts';
 import { ConfigError } from '../generator/errors.ts';
 import { generate } from '../generator/index.ts';
-import { mapWorkload, type Mapping } from '../golden/mapper.ts';
-import { runPe } from '../golden/pe.ts';
-import { makeOperands, validateWorkload, type Workload } from '../golden/workload.ts';
+import { mapWorkload, type Mapping } from '../golden/mapping/mapper.ts';
+import { runArray } from '../golden/model/array.ts';
+import { makeOperands, validateWorkload, type Workload } from '../golden/workload/workload.ts';
 import { buildSim } from '../testbench/build.ts';
 import { runSim, type SimResult } from '../testbench/run.ts';
 import { writeStimulus } from '../testbench/stimulus.ts';
@@ -92,7 +92,7 @@ export async function runBench(cfg: HwConfig, opts: { quick: boolean; cycles: nu
 
   // Workload: N = 1 gives the cycles per batch item; scale N to reach the target.
   const probe = benchLayer(1);
-  const probeRun = runPe(cfg, mapWorkload(probe, makeOperands(probe, cfg).tensors, cfg), { trace: false });
+  const probeRun = runArray(cfg, mapWorkload(probe, makeOperands(probe, cfg).tensors, cfg), { trace: false });
   const N = Math.max(1, Math.min(4096, Math.round(target / Math.max(1, probeRun.counters.cycles))));
   const w = benchLayer(N);
   let t = now();
@@ -123,8 +123,8 @@ export async function runBench(cfg: HwConfig, opts: { quick: boolean; cycles: nu
 
     // Golden model first: its cycle count sets the simulators' limits and checks their results.
     log('golden cycle model...');
-    const gOff = bestOf(GOLDEN_REPEATS, () => runPe(cfg, mapping, { trace: false }));
-    const gOn = bestOf(GOLDEN_REPEATS, () => runPe(cfg, mapping, { trace: true }));
+    const gOff = bestOf(GOLDEN_REPEATS, () => runArray(cfg, mapping, { trace: false }));
+    const gOn = bestOf(GOLDEN_REPEATS, () => runArray(cfg, mapping, { trace: true }));
     const gc = gOff.result.counters;
     const golden = {
       repeats: GOLDEN_REPEATS,

@@ -1,7 +1,7 @@
 /** `antforge compare`: one workload under every ANT mode, side by side (golden model). */
 import type { Command } from 'commander';
-import { compareModes } from '../golden/compare.ts';
-import { parseWorkload } from '../golden/workload.ts';
+import { compareModes } from '../golden/studies/ant-modes.ts';
+import { parseWorkload } from '../golden/workload/workload.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 import { describeWorkload } from './cosim.ts';
 

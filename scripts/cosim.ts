@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../generator/errors.ts';
 import type { HwConfig } from '../generator/config.ts';
-import { parseWorkload, type Workload } from '../golden/workload.ts';
+import { parseWorkload, type Workload } from '../golden/workload/workload.ts';
 import { cosim, type CosimReport } from '../testbench/cosim.ts';
-import type { Counters } from '../golden/pe.ts';
+import type { Counters } from '../generator/counters.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 
 export interface CosimCliOpts extends ConfigOpts { workload: string; vcd?: string; dump?: string; fullTrace?: boolean; maxCycles?: string; simulator?: string }

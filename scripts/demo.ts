@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { generate, writeRtl } from '../generator/index.ts';
-import { validateWorkload } from '../golden/workload.ts';
+import { validateWorkload } from '../golden/workload/workload.ts';
 import { cosim } from '../testbench/cosim.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 import { describeWorkload } from './cosim.ts';

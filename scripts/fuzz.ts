@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../generator/errors.ts';
 import type { GroupResult, FuzzFailure } from '../testbench/fuzz.ts';
 import type { HwConfig } from '../generator/config.ts';
-import { defaultJobs } from '../golden/model.ts';
+import { defaultJobs } from '../golden/studies/network-model.ts';
 import { action, toJson, withJson } from './common.ts';
 
 export interface FuzzSummary { cases: number; passed: number; failed: number; skipped: number; builds: number; seconds: number; failures: FuzzFailure[] }

@@ -8,9 +8,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, OutputError } from '../generator/errors.ts';
 import type { HwConfig } from '../generator/config.ts';
-import { GEMM_NAMES } from '../golden/gemms.ts';
-import { denseGemm, runGemm, summarizeGemm, type GemmSummary } from '../golden/gemm.ts';
-import { PATTERNS, type Pattern } from '../golden/patterns.ts';
+import { GEMM_NAMES } from '../golden/studies/gemm-tables.ts';
+import { denseGemm, runGemm, summarizeGemm, type GemmSummary } from '../golden/studies/gemm.ts';
+import { PATTERNS, type Pattern } from '../golden/workload/patterns.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 import { renderSvg } from './plot.ts';
 

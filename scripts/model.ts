@@ -2,14 +2,14 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../generator/errors.ts';
 import type { HwConfig } from '../generator/config.ts';
-import { DATASETS, NETWORK_NAMES, type Dataset, network } from '../golden/networks.ts';
-import { PHASES, defaultJobs, runModel, type ModelOptions, type ModelResult } from '../golden/model.ts';
-import { SPARSITY_PATTERNS, type SparsityPattern } from '../golden/sparsity.ts';
-import type { Phase } from '../golden/workload.ts';
+import { DATASETS, NETWORK_NAMES, type Dataset, network } from '../golden/studies/networks.ts';
+import { PHASES, defaultJobs, runModel, type ModelOptions, type ModelResult } from '../golden/studies/network-model.ts';
+import { SPARSITY_PATTERNS, type SparsityPattern } from '../golden/workload/sparsity.ts';
+import type { Phase } from '../golden/workload/workload.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
-import { GEMM_NAMES } from '../golden/gemms.ts';
-import { denseGemm, runGemm, summarizeGemm, type GemmOptions, type GemmRow, type GemmSummary } from '../golden/gemm.ts';
-import { PATTERNS, type Pattern } from '../golden/patterns.ts';
+import { GEMM_NAMES } from '../golden/studies/gemm-tables.ts';
+import { denseGemm, runGemm, summarizeGemm, type GemmOptions, type GemmRow, type GemmSummary } from '../golden/studies/gemm.ts';
+import { PATTERNS, type Pattern } from '../golden/workload/patterns.ts';
 
 export interface ModelCliOpts extends ConfigOpts {
   network?: string; all?: boolean; dataset: string; sparsity: string; batch: string; phases: string;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AntforgeError } from '../generator/errors.ts';
 import { resolveConfig, type HwConfig } from '../generator/config.ts';
 import { generate } from '../generator/index.ts';
-import { validateWorkload, type Workload } from '../golden/workload.ts';
+import { validateWorkload, type Workload } from '../golden/workload/workload.ts';
 import { cosim } from '../testbench/cosim.ts';
 import { MUTANTS, applyMutant, type Mutant } from '../testbench/mutants.ts';
 import { action, toJson, withJson } from './common.ts';

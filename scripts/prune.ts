@@ -1,6 +1,6 @@
 /**
  * `antforge prune`: prune weight matrices with a structured pattern (ew, vw, bw, tw, tw2, tvw;
- * see golden/patterns.ts) under one global threshold over all --weights files, and write the
+ * see golden/workload/patterns.ts) under one global threshold over all --weights files, and write the
  * pruned tensors with the same dtype and shape.
  *
  * Inputs: .npy files of dtype int8..int64, uint8..uint64, float16, float32 or float64
@@ -9,7 +9,7 @@
  * B = W.reshape(K_out, C*R*S).T, i.e. (C*R*S) x K_out with B[(c*R + r)*S + s, k] = W[k, c, r, s],
  * and the mask is mapped back to (K_out, C, R, S). --scores files have the shape of their
  * --weights file and are reshaped the same way. --shape KxN --seed S prunes a random float32
- * matrix (Box-Muller normal values from golden/rng.ts) instead.
+ * matrix (Box-Muller normal values from golden/workload/rng.ts) instead.
  *
  * Outputs: --out per input, default `<input without .npy>.pruned.npy` (`pruned.npy` for
  * --shape). All outputs are written to temp names first and renamed only when all are written.
@@ -23,11 +23,11 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { dump, float16ToFloat32 } from 'npyjs';
-import { DTYPE_NAMES, readNpyRaw, type NpyStorage } from '../golden/npy.ts';
-import { unravel } from '../golden/tensor.ts';
+import { DTYPE_NAMES, readNpyRaw, type NpyStorage } from '../golden/workload/npy.ts';
+import { unravel } from '../golden/workload/tensor.ts';
 import { OutputError, TensorFileError, WorkloadError } from '../generator/errors.ts';
-import { PATTERNS, PATTERN_DEFAULTS, prune, type Pattern, type PruneResult } from '../golden/patterns.ts';
-import { Rng, seedFor } from '../golden/rng.ts';
+import { PATTERNS, PATTERN_DEFAULTS, prune, type Pattern, type PruneResult } from '../golden/workload/patterns.ts';
+import { Rng, seedFor } from '../golden/workload/rng.ts';
 import { action, collect, toJson, withJson } from './common.ts';
 
 type Storage = NpyStorage;
@@ -38,7 +38,7 @@ export interface NpyAny { shape: number[]; dtype: string; raw: Storage; values: 
 const ALLOWED_DTYPES = 'allowed: int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32, float64';
 const fmtShape = (s: readonly number[]) => `[${s.join(',')}]`;
 
-/** Read an .npy file of any integer or float dtype (checks in golden/npy.ts); values must be finite. */
+/** Read an .npy file of any integer or float dtype (checks in golden/workload/npy.ts); values must be finite. */
 export function readNpyAny(path: string, name: string): NpyAny {
   // float16 stays as its bits so it can be written back unchanged.
   const { shape, code, raw } = readNpyRaw(path, name, { allowed: ALLOWED_DTYPES, convertFloat16: false });
@@ -90,7 +90,7 @@ export function fromGemmMask(shape: readonly number[], mask: Uint8Array): Uint8A
   return out;
 }
 
-/** Standard-normal float32 K x N matrix from a seed (Box-Muller over golden/rng.ts). */
+/** Standard-normal float32 K x N matrix from a seed (Box-Muller over golden/workload/rng.ts). */
 export function randomMatrix(K: number, N: number, seed: number): Float32Array {
   const rng = new Rng(seedFor(seed, 'prune'));
   const out = new Float32Array(K * N);

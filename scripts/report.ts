@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { OutputError } from '../generator/errors.ts';
-import { runModel, type ModelResult } from '../golden/model.ts';
+import { runModel, type ModelResult } from '../golden/studies/network-model.ts';
 import { action, configFrom, toJson, withConfig, withJson } from './common.ts';
 import { modelJson, modelOptions, withModelOptions, type ModelCliOpts } from './model.ts';
 import { renderSvg } from './plot.ts';

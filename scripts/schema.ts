@@ -1,7 +1,7 @@
 /** `antforge schema`: the published JSON Schemas of the config and of workloads. */
 import type { Command } from 'commander';
 import { configSchema } from '../generator/config.ts';
-import { WORKLOAD_SCHEMA } from '../golden/workload.ts';
+import { WORKLOAD_SCHEMA } from '../golden/workload/workload.ts';
 import { action, toJson } from './common.ts';
 
 export function registerSchema(program: Command): void {

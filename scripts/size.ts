@@ -15,8 +15,8 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError } from '../generator/errors.ts';
-import { area, energy, loadTech, scaledTable, DEFAULT_TECH_FILE, type Tech } from '../golden/cost.ts';
-import { zeroCounters, COUNTER_NAMES, type Counters } from '../golden/pe.ts';
+import { area, energy, loadTech, scaledTable, DEFAULT_TECH_FILE, type Tech } from '../golden/cost/cost.ts';
+import { zeroCounters, COUNTER_NAMES, type Counters } from '../generator/counters.ts';
 import type { HwConfig } from '../generator/config.ts';
 import { FPGA_FAMILIES, synthFpga, type FpgaFamily, type FpgaReport } from '../testbench/yosys.ts';
 import { ICE40_DEVICES, fmaxIce40, type FmaxReport, type Ice40Device } from '../testbench/fmax.ts';
@@ -65,7 +65,7 @@ export function registerSize(program: Command): void {
   const cmd = program
     .command('size')
     .description('ASIC area per component (ANT unit share vs the ANT paper), energy per action from a cited cost table (Horowitz 45 nm by default), and FPGA resources by Yosys')
-    .option('--tech <file>', 'cost table JSON (default: golden/cost/tech-45nm.json; schema: TECH_SCHEMA in golden/cost.ts)')
+    .option('--tech <file>', 'cost table JSON (default: golden/cost/tech-45nm.json; schema: TECH_SCHEMA in golden/cost/cost.ts)')
     .option('--node <nm>', 'scale the table to this technology node (nm), e.g. 28, 16, 7')
     .addOption(new Option('--fpga <family>', 'also synthesize with Yosys (hierarchy kept) and report FPGA resources per block; the default config takes about 75 s for xilinx and 6 min for ice40 on 2 shared cores, so prefer small configs for ice40').choices([...FPGA_FAMILIES]))
     .addOption(new Option('--fmax <device>', 'place and route on an iCE40 with nextpnr-ice40 (the core in a 3-pin shell) and report the clock it reaches, the resources and the critical path; only small configs fit (hx8k has no DSPs: 16-bit multipliers go to LUTs)').choices([...ICE40_DEVICES]));

@@ -15,15 +15,15 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { AntforgeError, ConfigError, OutputError, WorkloadError } from '../generator/errors.ts';
-import { ENERGY_COMPONENTS } from '../golden/cost.ts';
-import { defaultJobs } from '../golden/model.ts';
+import { ENERGY_COMPONENTS } from '../golden/cost/cost.ts';
+import { defaultJobs } from '../golden/studies/network-model.ts';
 import {
   evaluatePoint, loadSpace, pointJob, SWEEP_VERSION, type PointResult, type Space, type SweepPoint,
-} from '../golden/sweep.ts';
+} from '../golden/sweep/sweep.ts';
 import { action, toJson, withJson } from './common.ts';
 import { renderSvg } from './plot.ts';
 
-export { SPACE_SCHEMA, loadSpace, validateSpace } from '../golden/sweep.ts';
+export { SPACE_SCHEMA, loadSpace, validateSpace } from '../golden/sweep/sweep.ts';
 
 export const CHARTS = ['pareto-cycles-area.svg', 'pareto-energy-area.svg', 'energy-breakdown.svg'] as const;
 export const OUTPUTS = ['results.json', 'results.csv', ...CHARTS, 'summary.md'] as const;
@@ -98,7 +98,7 @@ export async function runPoints(space: Space, points: SweepPoint[], out: string,
   const byHash = new Map(points.map((p) => [p.hash, p]));
   let next = 0;
   let aborted = false;
-  const url = new URL('../golden/sweep-worker.mjs', import.meta.url);
+  const url = new URL('../golden/sweep/sweep-worker.mjs', import.meta.url);
   await Promise.all(Array.from({ length: Math.min(jobs, points.length) }, () => new Promise<void>((resolve, reject) => {
     const worker = new Worker(url);
     const fail = (e: unknown) => { aborted = true; void worker.terminate(); reject(e); };
@@ -219,7 +219,7 @@ This run computed ${run.ran} point${run.ran === 1 ? '' : 's'} and reused ${run.s
 
 Cycles are those of each config's own \`ant\` mode (the design), summed over the workloads; "speedup over off" divides
 the same config's cycles with ant = off by them. Energy is the design's counters times the cost table
-(golden/cost.ts: what the counters cannot see - loads, clears, drains, DRAM - is left out); area is the whole array.
+(golden/cost/cost.ts: what the counters cannot see - loads, clears, drains, DRAM - is left out); area is the whole array.
 Pareto-optimal: no other point has both less (or equal) area and fewer (or equal) cycles / less energy, one of them strictly.
 
 ## Pareto-optimal on cycles vs area
@@ -337,7 +337,7 @@ export function registerSweep(program: Command): void {
   const cmd = program
     .command('sweep')
     .description('design-space sweep: every point (config) of a space through the golden model and the cost model, one job a point over worker threads, resumable; writes DIR/points/<hash>.json, results.json, results.csv, pareto-cycles-area.svg, pareto-energy-area.svg, energy-breakdown.svg and summary.md')
-    .requiredOption('--space <file>', 'space JSON: {"config": {"F": [2, 4], "ant": ["off", "window"]}, "base"?: {...}, "networks"?: [...], "workloads"?: [...], "gemms"?: [...], "model"?: {...}, "tech"?: FILE, "node"?: NM} (schema: SPACE_SCHEMA in golden/sweep.ts)')
+    .requiredOption('--space <file>', 'space JSON: {"config": {"F": [2, 4], "ant": ["off", "window"]}, "base"?: {...}, "networks"?: [...], "workloads"?: [...], "gemms"?: [...], "model"?: {...}, "tech"?: FILE, "node"?: NM} (schema: SPACE_SCHEMA in golden/sweep/sweep.ts)')
     .option('--out <dir>', 'output folder (required unless --list)')
     .option('--jobs <n>', 'worker threads, one point each (default: one per core)')
     .option('--list', 'print the points, one JSON line each (hash, label, values, config; with --out also done and the command that runs it), and run nothing')

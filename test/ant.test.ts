@@ -7,10 +7,10 @@
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
 import { generate } from '../generator/index.ts';
-import { validateWorkload } from '../golden/workload.ts';
-import { compareModes } from '../golden/compare.ts';
-import { energy, loadTech, multE } from '../golden/cost.ts';
-import { Rng } from '../golden/rng.ts';
+import { validateWorkload } from '../golden/workload/workload.ts';
+import { compareModes } from '../golden/studies/ant-modes.ts';
+import { energy, loadTech, multE } from '../golden/cost/cost.ts';
+import { Rng } from '../golden/workload/rng.ts';
 import { cosim, goldenRun } from '../testbench/cosim.ts';
 import { expectCosimExact } from './exact.ts';
 

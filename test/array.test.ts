@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
-import { validateWorkload } from '../golden/workload.ts';
+import { validateWorkload } from '../golden/workload/workload.ts';
 import { goldenRun } from '../testbench/cosim.ts';
 import { expectCosimExact } from './exact.ts';
 

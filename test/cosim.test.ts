@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { resolveConfig, type HwConfig } from '../generator/config.ts';
-import { validateWorkload } from '../golden/workload.ts';
+import { validateWorkload } from '../golden/workload/workload.ts';
 import { cosim } from '../testbench/cosim.ts';
 import { expectCosimExact } from './exact.ts';
-import { writeNpyAtomic } from '../golden/npy.ts';
+import { writeNpyAtomic } from '../golden/workload/npy.ts';
 
 const conv = (phase: string, g: Record<string, number>, density: Record<string, number>, seed = 1) =>
   ({ kind: 'conv', phase, N: 1, C: 2, K: 3, H: 8, W: 8, R: 3, S: 3, stride: 1, pad: 1, ...g, density, seed });

@@ -14,8 +14,8 @@ import {
   addA, addE, area, cmpE, energy, loadTech, multA, multE, nodeFactors, readTechTable, scaleWidth, sramReadE, sramWriteE,
   ENERGY_COMPONENTS, REQUIRED_ENERGY, REQUIRED_AREA, ANT_PAPER_MM2,
   boxWidth,
-} from '../golden/cost.ts';
-import { validateWorkload } from '../golden/workload.ts';
+} from '../golden/cost/cost.ts';
+import { validateWorkload } from '../golden/workload/workload.ts';
 import { cosim, goldenRun } from '../testbench/cosim.ts';
 import { hasTool } from '../testbench/tools.ts';
 import { registerSize } from '../scripts/size.ts';

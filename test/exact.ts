@@ -1,7 +1,7 @@
 /** The cycle-exact, bit-exact cosim check the suites share. */
 import { expect } from 'vitest';
 import type { HwConfig } from '../generator/config.ts';
-import { validateWorkload } from '../golden/workload.ts';
+import { validateWorkload } from '../golden/workload/workload.ts';
 import { cosim, type CosimReport } from '../testbench/cosim.ts';
 
 /** Cosimulate `spec` and require equal cycles, counters, transactions and outputs. */

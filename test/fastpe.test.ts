@@ -5,13 +5,13 @@
  */
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
-import { validateWorkload, makeOperands } from '../golden/workload.ts';
-import { mapWorkload } from '../golden/mapper.ts';
-import { runPe } from '../golden/pe.ts';
-import { fastRun } from '../golden/fastpe.ts';
-import { Rng } from '../golden/rng.ts';
+import { validateWorkload, makeOperands } from '../golden/workload/workload.ts';
+import { mapWorkload } from '../golden/mapping/mapper.ts';
+import { runArray } from '../golden/model/array.ts';
+import { fastRun } from '../golden/model/fastpe.ts';
+import { Rng } from '../golden/workload/rng.ts';
 
-describe('fastRun equals runPe', () => {
+describe('fastRun equals runArray', () => {
   const rng = new Rng(4242);
   for (let n = 0; n < 80; n++) {
     const phase = (['fwd', 'bwd', 'wgrad', 'matmul'] as const)[n % 4];
@@ -28,7 +28,7 @@ describe('fastRun equals runPe', () => {
       const cfg = resolveConfig(over);
       const w = validateWorkload(spec);
       const mapping = mapWorkload(w, makeOperands(w, cfg).tensors, cfg);
-      const slow = runPe(cfg, mapping);
+      const slow = runArray(cfg, mapping);
       const fast = fastRun(cfg, mapping);
       expect(fast.perPe).toEqual(slow.perPe);
       expect(fast.counters).toEqual(slow.counters);

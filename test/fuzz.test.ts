@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { fuzz } from '../scripts/fuzz.ts';
 import { randomConfig, randomWorkload, reproduce } from '../testbench/fuzz.ts';
-import { Rng } from '../golden/rng.ts';
+import { Rng } from '../golden/workload/rng.ts';
 
 describe('fuzz', () => {
   it('36 random cases over 3 random configs all pass', async () => {

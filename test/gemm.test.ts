@@ -9,10 +9,10 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
-import { PATTERNS } from '../golden/patterns.ts';
-import { gemmOperands } from '../golden/gemm.ts';
-import { writeNpyAtomic } from '../golden/npy.ts';
-import { validateWorkload } from '../golden/workload.ts';
+import { PATTERNS } from '../golden/workload/patterns.ts';
+import { gemmOperands } from '../golden/studies/gemm.ts';
+import { writeNpyAtomic } from '../golden/workload/npy.ts';
+import { validateWorkload } from '../golden/workload/workload.ts';
 import { cosim } from '../testbench/cosim.ts';
 
 describe('pruned matmuls cosimulate cycle-exact for every pattern', () => {

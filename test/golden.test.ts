@@ -5,9 +5,9 @@
  */
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
-import { validateWorkload } from '../golden/workload.ts';
+import { validateWorkload } from '../golden/workload/workload.ts';
 import { goldenRun } from '../testbench/cosim.ts';
-import { Rng } from '../golden/rng.ts';
+import { Rng } from '../golden/workload/rng.ts';
 
 function drainedOutput(g: ReturnType<typeof goldenRun>) {
   const out = new Map<number, bigint>();

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
 import { generate } from '../generator/index.ts';
-import type { Txn } from '../golden/pe.ts';
-import { validateWorkload } from '../golden/workload.ts';
+import type { Txn } from '../golden/model/pe.ts';
+import { validateWorkload } from '../golden/workload/workload.ts';
 import { cosim, goldenRun } from '../testbench/cosim.ts';
 import { genTestbench } from '../testbench/icarus.ts';
 

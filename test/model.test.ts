@@ -9,8 +9,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
-import { network, NETWORK_NAMES, type ConvLayer } from '../golden/networks.ts';
-import { evaluateTask, layerWorkload, PHASES } from '../golden/model.ts';
+import { network, NETWORK_NAMES, type ConvLayer } from '../golden/studies/networks.ts';
+import { evaluateTask, layerWorkload, PHASES } from '../golden/studies/network-model.ts';
 import { cosim } from '../testbench/cosim.ts';
 
 /** A layer of the network shrunk to cosimulation size (channels and plane capped). */

@@ -1,5 +1,5 @@
 /**
- * Structured pruning patterns (golden/patterns.ts) and `antforge prune` (scripts/prune.ts): the
+ * Structured pruning patterns (golden/workload/patterns.ts) and `antforge prune` (scripts/prune.ts): the
  * shape of what is zero per pattern, the achieved sparsity against the target, the global
  * threshold (no pruned unit scores above a kept one, across matrices), and a CLI round trip.
  */
@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { dump, parse } from 'npyjs';
-import { prune, applyMask, type PruneResult } from '../golden/patterns.ts';
+import { prune, applyMask, type PruneResult } from '../golden/workload/patterns.ts';
 import { randomMatrix, registerPrune } from '../scripts/prune.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
 import { generate } from '../generator/index.ts';
-import { validateWorkload } from '../golden/workload.ts';
+import { validateWorkload } from '../golden/workload/workload.ts';
 import { cosim } from '../testbench/cosim.ts';
 import { reportText } from '../scripts/cosim.ts';
 

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerSweep, paretoFront, OUTPUTS, CHARTS, SPACE_SCHEMA } from '../scripts/sweep.ts';
-import { ENERGY_COMPONENTS } from '../golden/cost.ts';
-import type { PointResult } from '../golden/sweep.ts';
+import { ENERGY_COMPONENTS } from '../golden/cost/cost.ts';
+import type { PointResult } from '../golden/sweep/sweep.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'test/fixtures/sweep-cli.mjs');

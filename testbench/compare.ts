@@ -4,10 +4,11 @@
  * Exactness everywhere: no tolerance on cycles, counters or values.
  */
 import type { HwConfig } from '../generator/config.ts';
-import { COUNTER_NAMES, type Counters, type Txn } from '../golden/pe.ts';
-import type { Mapping } from '../golden/mapper.ts';
-import type { AccTensor } from '../golden/tensor.ts';
-import { unravel } from '../golden/tensor.ts';
+import { COUNTER_NAMES, type Counters } from '../generator/counters.ts';
+import { type Txn } from '../golden/model/pe.ts';
+import type { Mapping } from '../golden/mapping/mapper.ts';
+import type { AccTensor } from '../golden/workload/tensor.ts';
+import { unravel } from '../golden/workload/tensor.ts';
 
 export interface Divergence { cycle: number; signal: string; expected: string; actual: string; job: number }
 

@@ -11,13 +11,14 @@ import type { HwConfig } from '../generator/config.ts';
 import { OutputError, SimulationError } from '../generator/errors.ts';
 import { generate } from '../generator/index.ts';
 import type { VModule } from '../generator/verilog.ts';
-import { AccArith } from '../golden/arith.ts';
-import { mapWorkload, type Mapping } from '../golden/mapper.ts';
-import { writeNpyAtomic } from '../golden/npy.ts';
-import { runPe, sumCounters, type Counters, type PeRun } from '../golden/pe.ts';
-import { convBwd, convFwd, convWgrad, matmul } from '../golden/reference.ts';
-import type { AccTensor, Tensor } from '../golden/tensor.ts';
-import { makeOperands, type Workload } from '../golden/workload.ts';
+import { AccArith } from '../golden/model/arith.ts';
+import { mapWorkload, type Mapping } from '../golden/mapping/mapper.ts';
+import { writeNpyAtomic } from '../golden/workload/npy.ts';
+import { runArray, type ArrayRun } from '../golden/model/array.ts';
+import { sumCounters, type Counters } from '../generator/counters.ts';
+import { convBwd, convFwd, convWgrad, matmul } from '../golden/reference/reference.ts';
+import type { AccTensor, Tensor } from '../golden/workload/tensor.ts';
+import { makeOperands, type Workload } from '../golden/workload/workload.ts';
 import { buildSim, type Build } from './build.ts';
 import { buildIcarus, ICARUS_SCOPE, runIcarus, tbDepth } from './icarus.ts';
 import { assembleOutput, compareCounters, compareOutputs, compareTraces, expectedDrainRows, type CounterCompare, type OutputCompare, type TraceCompare } from './compare.ts';
@@ -82,10 +83,10 @@ export function reference(w: Workload, t: Record<string, Tensor>, accWidth: numb
 }
 
 /** Golden side only: operands, jobs, cycle model (with transactions) and reference. */
-export function goldenRun(cfg: HwConfig, w: Workload, trace = true): { tensors: Record<string, Tensor>; mapping: Mapping; run: PeRun; ref: AccTensor; warnings: string[] } {
+export function goldenRun(cfg: HwConfig, w: Workload, trace = true): { tensors: Record<string, Tensor>; mapping: Mapping; run: ArrayRun; ref: AccTensor; warnings: string[] } {
   const { tensors, warnings } = makeOperands(w, cfg);
   const mapping = mapWorkload(w, tensors, cfg);
-  const run = runPe(cfg, mapping, { trace });
+  const run = runArray(cfg, mapping, { trace });
   const ref = reference(w, tensors, cfg.accWidth);
   return { tensors, mapping, run, ref, warnings };
 }
@@ -147,7 +148,7 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
       outputs,
       trace,
       counters: sumCounters(sim.perPe, sim.cycles),
-      rcp: rcpReport(cfg.ant === 'off' ? g.run.counters : runPe({ ...cfg, ant: 'off' }, g.mapping).counters, sumCounters(sim.perPe, sim.cycles)),
+      rcp: rcpReport(cfg.ant === 'off' ? g.run.counters : runArray({ ...cfg, ant: 'off' }, g.mapping).counters, sumCounters(sim.perPe, sim.cycles)),
       countersCheck,
       jobs: g.mapping.arrayJobs.length,
       warnings: g.warnings,

@@ -6,8 +6,8 @@
  */
 import { AntforgeError } from '../generator/errors.ts';
 import { DEFAULT_CONFIG, resolveConfig, type HwConfig } from '../generator/config.ts';
-import { Rng } from '../golden/rng.ts';
-import { validateWorkload, type Workload } from '../golden/workload.ts';
+import { Rng } from '../golden/workload/rng.ts';
+import { validateWorkload, type Workload } from '../golden/workload/workload.ts';
 import { cosim } from './cosim.ts';
 
 export interface FuzzCase { config: HwConfig; workload: Workload }

@@ -10,7 +10,7 @@
  */
 import type { HwConfig } from '../generator/config.ts';
 import { jobLayout, laneLayout } from '../generator/layout.ts';
-import { COUNTER_NAMES } from '../golden/pe.ts';
+import { COUNTER_NAMES } from '../generator/counters.ts';
 
 const words = (w: number) => Math.ceil(w / 32);
 

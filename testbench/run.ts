@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { SimulationError } from '../generator/errors.ts';
-import type { Counters } from '../golden/pe.ts';
+import type { Counters } from '../generator/counters.ts';
 
 /** A drained row: from PE pe, or the sum over PEs when reduced. */
 export interface OutRow { cycle: number; pe: number; reduced: boolean; row: number; data: bigint }

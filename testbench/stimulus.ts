@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { HwConfig } from '../generator/config.ts';
 import { WorkloadError } from '../generator/errors.ts';
 import { jobLayout, laneLayout, pack, fits, type Layout } from '../generator/layout.ts';
-import type { Vector } from '../golden/format.ts';
-import type { ArrayJob } from '../golden/mapper.ts';
+import type { Vector } from '../golden/mapping/format.ts';
+import type { ArrayJob } from '../golden/mapping/mapper.ts';
 
 const hex = (v: bigint, width: number) => v.toString(16).padStart(Math.ceil(width / 4), '0');
 

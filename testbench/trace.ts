@@ -5,7 +5,8 @@
  */
 import type { HwConfig } from '../generator/config.ts';
 import { derive } from '../generator/config.ts';
-import { COUNTER_NAMES, txnOrder, type Counters, type Txn } from '../golden/pe.ts';
+import { COUNTER_NAMES, type Counters } from '../generator/counters.ts';
+import { txnOrder, type Txn } from '../golden/model/pe.ts';
 import { sampleVcd } from './vcd.ts';
 
 export interface ObservedTrace { txns: Txn[]; perPe: Counters[]; cycles: number; xSeen: string[] }

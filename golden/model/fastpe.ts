@@ -1,5 +1,5 @@
 /**
- * The same cycle model as golden/pe.ts, counters only, fast enough for whole networks. It is
+ * The same cycle model as golden/model/pe.ts, counters only, fast enough for whole networks. It is
  * exact, not an approximation (the tests hold it equal to pe.ts, which the RTL is held equal
  * to), because it only skips work whose outcome is known:
  *   - a pair whose bounding boxes cannot meet a valid output has no valid product, costs one
@@ -11,9 +11,9 @@
  *     same ready/valid rules as the RTL, instead of cycle by cycle; the baseline has no
  *     bubbles, so its compute time is closed form.
  */
-import type { HwConfig } from '../generator/config.ts';
-import type { Job, Mapping } from './mapper.ts';
-import { type Counters, zeroCounters, sumCounters } from './pe.ts';
+import type { HwConfig } from '../../generator/config.ts';
+import type { Job, Mapping } from '../mapping/mapper.ts';
+import { type Counters, zeroCounters, sumCounters } from '../../generator/counters.ts';
 import { type Box, boxOf, feasible, below, above, windowLow } from './range.ts';
 import { Seq } from './seq.ts';
 
@@ -194,7 +194,7 @@ function computeJob(cfg: HwConfig, job: Job, t0: number, c: Counters, hist: Int3
 
 export interface FastRun { counters: Counters; perPe: Counters[] }
 
-/** Counters and cycles of a mapping, equal to runPe's. */
+/** Counters and cycles of a mapping, equal to runArray's. */
 export function fastRun(cfg: HwConfig, mapping: Mapping): FastRun {
   const perPe = Array.from({ length: mapping.pes }, zeroCounters);
   const hist = new Int32Array(cfg.banks);

@@ -1,20 +1,20 @@
 /**
  * Structured-sparsity GEMMs on the array: a named GEMM workload whose weight operand B is
- * pruned with a pattern (golden/patterns.ts) and whose activation operand A has its own
+ * pruned with a pattern (golden/workload/patterns.ts) and whose activation operand A has its own
  * density, run as packed matmuls through the exact counters-only model for every ANT mode,
  * next to the dense GEMM on the same array and to unstructured (ew) pruning at the same
  * sparsity.
  */
-import { ANT_MODES, type AntMode, type HwConfig } from '../generator/config.ts';
-import { fastRun } from './fastpe.ts';
-import { gemmWorkload, type Gemm } from './gemms.ts';
-import { mapWorkload } from './mapper.ts';
-import { prune, type Pattern } from './patterns.ts';
-import { COUNTER_NAMES, zeroCounters, type Counters } from './pe.ts';
-import { energy, loadTech, type Tech } from './cost.ts';
-import { Rng, seedFor } from './rng.ts';
-import type { Tensor } from './tensor.ts';
-import { validateWorkload } from './workload.ts';
+import { ANT_MODES, type AntMode, type HwConfig } from '../../generator/config.ts';
+import { fastRun } from '../model/fastpe.ts';
+import { gemmWorkload, type Gemm } from './gemm-tables.ts';
+import { mapWorkload } from '../mapping/mapper.ts';
+import { prune, type Pattern } from '../workload/patterns.ts';
+import { COUNTER_NAMES, zeroCounters, type Counters } from '../../generator/counters.ts';
+import { energy, loadTech, type Tech } from '../cost/cost.ts';
+import { Rng, seedFor } from '../workload/rng.ts';
+import type { Tensor } from '../workload/tensor.ts';
+import { validateWorkload } from '../workload/workload.ts';
 
 export interface GemmOptions { pattern: Pattern; sparsity: number; actDensity: number; seed: number; sample: number; batch: number; tile?: number; block?: number; /** default packed */ mapping?: 'perk' | 'packed' }
 

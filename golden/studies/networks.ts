@@ -17,7 +17,7 @@
  * CIFAR = kuangliu/pytorch-cifar (32x32, 10 classes; 3x3/1 stem and no max pool for the ResNets
  * and DenseNet, VGG('VGG16') with one FC); WRN-28-10 is CIFAR only.
  */
-import { WorkloadError } from '../generator/errors.ts';
+import { WorkloadError } from '../../generator/errors.ts';
 
 export type Dataset = 'imagenet' | 'cifar';
 

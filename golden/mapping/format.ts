@@ -4,8 +4,8 @@
  * the first and last elements of a vector bound the rows it covers, then cut into vectors of
  * F (streamed operand B) or I (stationary operand A) lanes.
  */
-import { WorkloadError } from '../generator/errors.ts';
-import type { HwConfig } from '../generator/config.ts';
+import { WorkloadError } from '../../generator/errors.ts';
+import type { HwConfig } from '../../generator/config.ts';
 
 export interface Element { val: number; g: number; c: number; y: number; x: number }
 export type Vector = Element[];

@@ -1,6 +1,6 @@
 /**
  * Whole-network sparse-training model: every conv and fully-connected layer of a network, in
- * each training phase, through the exact counters-only cycle model (golden/fastpe.ts) for the
+ * each training phase, through the exact counters-only cycle model (golden/model/fastpe.ts) for the
  * baseline (ant = off) and every ANT mode, on the same jobs. Layers are independent tasks
  * spread over worker threads. Large layers map an evenly spaced sample of their tile groups
  * and scale by groups.total / groups.mapped (exact when every group is mapped, as in the
@@ -8,15 +8,15 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ANT_MODES, type AntMode, type HwConfig } from '../generator/config.ts';
-import { WorkloadError } from '../generator/errors.ts';
-import { fastRun } from './fastpe.ts';
-import { mapWorkload } from './mapper.ts';
+import { ANT_MODES, type AntMode, type HwConfig } from '../../generator/config.ts';
+import { WorkloadError } from '../../generator/errors.ts';
+import { fastRun } from '../model/fastpe.ts';
+import { mapWorkload } from '../mapping/mapper.ts';
 import { type Dataset, type Layer, NETWORK_NAMES, denseMacs, network } from './networks.ts';
-import { COUNTER_NAMES, zeroCounters, type Counters } from './pe.ts';
-import { energy, loadTech, type Tech } from './cost.ts';
-import type { SparsityPattern } from './sparsity.ts';
-import { type Phase, makeOperands, validateWorkload, type Workload } from './workload.ts';
+import { COUNTER_NAMES, zeroCounters, type Counters } from '../../generator/counters.ts';
+import { energy, loadTech, type Tech } from '../cost/cost.ts';
+import type { SparsityPattern } from '../workload/sparsity.ts';
+import { type Phase, makeOperands, validateWorkload, type Workload } from '../workload/workload.ts';
 
 export const PHASES: readonly Phase[] = ['fwd', 'bwd', 'wgrad'];
 
@@ -103,7 +103,7 @@ export async function runTasks(cfg: HwConfig, tasks: LayerTask[], sample: number
   const order = tasks.map((t, i) => i).sort((a, b) => weight(tasks[b]) - weight(tasks[a]));
   const results: LayerResult[] = new Array(tasks.length);
   let next = 0;
-  const url = new URL('./model-worker.mjs', import.meta.url);
+  const url = new URL('./network-model-worker.mjs', import.meta.url);
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, () => new Promise<void>((resolve, reject) => {
     const worker = new Worker(url, { workerData: { cfg, sample } });
     const feed = () => {

@@ -1,6 +1,6 @@
 /** Worker thread of `antforge sweep`: evaluates the points it is sent, one at a time. */
 import { parentPort } from 'node:worker_threads';
-import { AntforgeError } from '../generator/errors.ts';
+import { AntforgeError } from '../../generator/errors.ts';
 import { evaluatePoint, type PointJob } from './sweep.ts';
 
 parentPort!.on('message', (job: PointJob) => {

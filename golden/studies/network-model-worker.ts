@@ -1,7 +1,7 @@
-/** Worker thread of golden/model.ts: evaluates the layer tasks it is sent. */
+/** Worker thread of golden/studies/network-model.ts: evaluates the layer tasks it is sent. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { evaluateTask, type LayerTask } from './model.ts';
-import type { HwConfig } from '../generator/config.ts';
+import { evaluateTask, type LayerTask } from './network-model.ts';
+import type { HwConfig } from '../../generator/config.ts';
 
 const { cfg, sample } = workerData as { cfg: HwConfig; sample: number };
 parentPort!.on('message', (m: { i: number; task: LayerTask }) => {

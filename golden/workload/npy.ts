@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { parse, dump } from 'npyjs';
-import { OutputError, TensorFileError } from '../generator/errors.ts';
+import { OutputError, TensorFileError } from '../../generator/errors.ts';
 import { size, strides, unravel, type AccTensor, type Tensor } from './tensor.ts';
 
 export interface ReadNpyOptions {

@@ -2,11 +2,12 @@
  * Side-by-side golden runs of one workload under every ANT mode, on the same jobs: cycles,
  * speedup over the baseline, RCPs anticipated and multiplier utilization.
  */
-import { ANT_MODES, type AntMode, type HwConfig } from '../generator/config.ts';
-import { mapWorkload } from './mapper.ts';
-import { runPe, type Counters } from './pe.ts';
-import { makeOperands, type Workload } from './workload.ts';
-import { energy, loadTech, type Tech } from './cost.ts';
+import { ANT_MODES, type AntMode, type HwConfig } from '../../generator/config.ts';
+import { mapWorkload } from '../mapping/mapper.ts';
+import { runArray } from '../model/array.ts';
+import { type Counters } from '../../generator/counters.ts';
+import { makeOperands, type Workload } from '../workload/workload.ts';
+import { energy, loadTech, type Tech } from '../cost/cost.ts';
 
 export interface ModeRow {
   ant: AntMode;
@@ -16,16 +17,16 @@ export interface ModeRow {
   rcp: { baselineIssued: number; issued: number; anticipatedFraction: number };
   /** Valid products per multiplier (F x I x pes of them) per cycle, over the whole run. */
   multiplierUtilization: number;
-  /** Energy of the counted actions (golden/cost.ts) with the given cost table. */
+  /** Energy of the counted actions (golden/cost/cost.ts) with the given cost table. */
   energyPj: number;
 }
 
 export function compareModes(cfg: HwConfig, w: Workload, modes: readonly AntMode[] = ANT_MODES, tech: Tech = loadTech()): { rows: ModeRow[]; warnings: string[] } {
   const { tensors, warnings } = makeOperands(w, cfg);
   const mapping = mapWorkload(w, tensors, cfg);
-  const base = runPe({ ...cfg, ant: 'off' }, mapping).counters;
+  const base = runArray({ ...cfg, ant: 'off' }, mapping).counters;
   const rows = modes.map((ant) => {
-    const c = ant === 'off' ? base : runPe({ ...cfg, ant }, mapping).counters;
+    const c = ant === 'off' ? base : runArray({ ...cfg, ant }, mapping).counters;
     return {
       ant,
       cycles: c.cycles,

@@ -2,8 +2,8 @@
  * Model of af_coord: for a (B-vector, A-vector) pair, which products are valid outputs and
  * where they accumulate. Product p = f*I + i, as in the RTL.
  */
-import type { JobDesc } from './mapper.ts';
-import type { Vector } from './format.ts';
+import type { JobDesc } from '../mapping/mapper.ts';
+import type { Vector } from '../mapping/format.ts';
 
 export interface PairProducts {
   /** Products with both lanes occupied. */

@@ -4,8 +4,8 @@
  * wrapping is a ring homomorphism, the order of accumulation does not matter.
  * Zero operands are skipped: they contribute nothing.
  */
-import { AccArith } from './arith.ts';
-import type { AccTensor, Tensor } from './tensor.ts';
+import { AccArith } from '../model/arith.ts';
+import type { AccTensor, Tensor } from '../workload/tensor.ts';
 
 export interface ConvGeom { N: number; C: number; K: number; H: number; W: number; R: number; S: number; stride: number; pad: number }
 

@@ -10,7 +10,7 @@
  *     batched as rows.
  * Each entry's `count` is how many times it runs per forward pass (e.g. 12 heads).
  */
-import { WorkloadError } from '../generator/errors.ts';
+import { WorkloadError } from '../../generator/errors.ts';
 import { NETWORK_NAMES, network } from './networks.ts';
 
 export interface Gemm { name: string; M: number; K: number; N: number; count: number; /** B is a learned weight (prunable); false for attention's activation x activation products. */ weight: boolean }

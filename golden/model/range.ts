@@ -6,8 +6,8 @@
  *   below / above: the A-vector lies entirely before / after the B-vector's window along the
  *   A operand's sort key (rows, or tags for packed matmul), which the window sequencer uses.
  */
-import type { Vector } from './format.ts';
-import type { JobDesc } from './mapper.ts';
+import type { Vector } from '../mapping/format.ts';
+import type { JobDesc } from '../mapping/mapper.ts';
 
 export interface Box { ymin: number; ymax: number; xmin: number; xmax: number; gmin: number; gmax: number }
 

@@ -2,4 +2,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./model-worker.ts');
+await import('./network-model-worker.ts');

@@ -2,7 +2,7 @@
  * Design-space sweeps: a space (lists of values for config keys, plus the workloads every point
  * runs) is validated here, expanded into points (the cartesian product), and each point is
  * evaluated on its own: cycles of the config's own ant mode (the design) and of ant = off (the
- * baseline) from the golden model, energy of the design's counters and area from golden/cost.ts.
+ * baseline) from the golden model, energy of the design's counters and area from golden/cost/cost.ts.
  *
  * A point's hash covers its resolved config (without `name`, which only names the RTL folder),
  * the space's workload part (networks, workloads with tensor files by content, GEMMs, model
@@ -13,19 +13,19 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { CONFIG_KEYS, configSchema, resolveConfig, type AntMode, type HwConfig } from '../generator/config.ts';
-import { AntforgeError, ConfigError, TensorFileError, WorkloadError } from '../generator/errors.ts';
-import { area, energy, loadTech, DEFAULT_TECH_FILE, type Tech } from './cost.ts';
-import { fastRun } from './fastpe.ts';
-import { runGemm } from './gemm.ts';
-import { GEMM_NAMES } from './gemms.ts';
-import { mapWorkload } from './mapper.ts';
-import { evaluateTask, modelTasks } from './model.ts';
-import { DATASETS, NETWORK_NAMES, network, type Dataset } from './networks.ts';
-import { PATTERNS, type Pattern } from './patterns.ts';
-import { COUNTER_NAMES, zeroCounters, type Counters } from './pe.ts';
-import { SPARSITY_PATTERNS, type SparsityPattern } from './sparsity.ts';
-import { makeOperands, validateWorkload, type Phase, type Workload } from './workload.ts';
+import { CONFIG_KEYS, configSchema, resolveConfig, type AntMode, type HwConfig } from '../../generator/config.ts';
+import { AntforgeError, ConfigError, TensorFileError, WorkloadError } from '../../generator/errors.ts';
+import { area, energy, loadTech, DEFAULT_TECH_FILE, type Tech } from '../cost/cost.ts';
+import { fastRun } from '../model/fastpe.ts';
+import { runGemm } from '../studies/gemm.ts';
+import { GEMM_NAMES } from '../studies/gemm-tables.ts';
+import { mapWorkload } from '../mapping/mapper.ts';
+import { evaluateTask, modelTasks } from '../studies/network-model.ts';
+import { DATASETS, NETWORK_NAMES, network, type Dataset } from '../studies/networks.ts';
+import { PATTERNS, type Pattern } from '../workload/patterns.ts';
+import { COUNTER_NAMES, zeroCounters, type Counters } from '../../generator/counters.ts';
+import { SPARSITY_PATTERNS, type SparsityPattern } from '../workload/sparsity.ts';
+import { makeOperands, validateWorkload, type Phase, type Workload } from '../workload/workload.ts';
 
 /** Bumped when a point's result format or meaning changes: old point files are then not reused. */
 export const SWEEP_VERSION = 1;
@@ -117,7 +117,7 @@ const where = (instancePath: string) => instancePath.split('/').slice(1)
   .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replace(/~1/g, '/').replace(/~0/g, '~')}`)).join('').replace(/^\./, '');
 
 function allowed(s: Record<string, unknown> | undefined): string {
-  if (!s) return 'see SPACE_SCHEMA (golden/sweep.ts)';
+  if (!s) return 'see SPACE_SCHEMA (golden/sweep/sweep.ts)';
   if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
   if (s.type === 'integer') return `an integer ${s.minimum}..${s.maximum}`;
   if (s.type === 'number') return s.exclusiveMinimum !== undefined ? `a number > ${s.exclusiveMinimum}` : `a number ${s.minimum}..${s.maximum}`;
@@ -212,7 +212,7 @@ export function loadSpace(file: string): Space {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new ConfigError(`space file '${file}' cannot be read; give a path to a JSON file (schema: SPACE_SCHEMA in golden/sweep.ts)`);
+    throw new ConfigError(`space file '${file}' cannot be read; give a path to a JSON file (schema: SPACE_SCHEMA in golden/sweep/sweep.ts)`);
   }
   let obj: unknown;
   try {

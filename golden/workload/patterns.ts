@@ -41,7 +41,7 @@
  *
  * Masks are 1 for kept and 0 for pruned elements, row-major K x N like the matrices.
  */
-import { WorkloadError } from '../generator/errors.ts';
+import { WorkloadError } from '../../generator/errors.ts';
 
 export const PATTERNS = ['ew', 'vw', 'bw', 'tw', 'tw2', 'tvw'] as const;
 export type Pattern = (typeof PATTERNS)[number];

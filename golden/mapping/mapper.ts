@@ -21,12 +21,12 @@
  *   wgrad  | X[n,c..] (c,h+p,w+p)   | dY[n,k..] (k,y*u,x*u) | (k, c, h-y*u+p, w-x*u+p)  (channels interleaved)
  *   matmul | A[:,k] (m)             | B[k,:] (n)           | (m, n); packed: several k a job, matched by tag
  */
-import { type HwConfig, derive } from '../generator/config.ts';
-import { WorkloadError } from '../generator/errors.ts';
-import { outSize } from './reference.ts';
+import { type HwConfig, derive } from '../../generator/config.ts';
+import { WorkloadError } from '../../generator/errors.ts';
+import { outSize } from '../reference/reference.ts';
 import { type Element, type Vector, sortElements, toVectors, checkFits } from './format.ts';
-import type { Workload } from './workload.ts';
-import type { Tensor } from './tensor.ts';
+import type { Workload } from '../workload/workload.ts';
+import type { Tensor } from '../workload/tensor.ts';
 
 export interface JobDesc {
   nA: number; nB: number;

@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { WorkloadError } from '../generator/errors.ts';
-import type { HwConfig } from '../generator/config.ts';
-import { outSize, type ConvGeom } from './reference.ts';
+import { WorkloadError } from '../../generator/errors.ts';
+import type { HwConfig } from '../../generator/config.ts';
+import { outSize, type ConvGeom } from '../reference/reference.ts';
 import { readNpyTensor } from './npy.ts';
 import { Rng, seedFor } from './rng.ts';
 import { sparsityMask, type SparsityPattern } from './sparsity.ts';

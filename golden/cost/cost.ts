@@ -21,11 +21,11 @@
  */
 import fs from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
-import { type HwConfig, derive, clog2 } from '../generator/config.ts';
-import { ConfigError } from '../generator/errors.ts';
-import { jobLayout } from '../generator/layout.ts';
-import { boxramShape, rangeWidth, boxWidth, bEntryWidth } from '../generator/range.ts';
-import type { Counters } from './pe.ts';
+import { type HwConfig, derive, clog2 } from '../../generator/config.ts';
+import { ConfigError } from '../../generator/errors.ts';
+import { jobLayout } from '../../generator/layout.ts';
+import { boxramShape, rangeWidth, boxWidth, bEntryWidth } from '../../generator/range.ts';
+import type { Counters } from '../../generator/counters.ts';
 
 export interface CostEntry {
   value: number;
@@ -146,7 +146,7 @@ function describeError(e: ErrorObject): string {
 }
 
 /** The built-in table. */
-export const DEFAULT_TECH_FILE = new URL('./cost/tech-45nm.json', import.meta.url);
+export const DEFAULT_TECH_FILE = new URL('./tech-45nm.json', import.meta.url);
 
 /** Read and validate a table; throws ConfigError (exit 2) naming the missing or bad entry. */
 export function readTechTable(file: string | URL = DEFAULT_TECH_FILE): TechTable {
@@ -155,7 +155,7 @@ export function readTechTable(file: string | URL = DEFAULT_TECH_FILE): TechTable
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new ConfigError(`tech table '${name}' cannot be read; give a path to a JSON file (schema: golden/cost.ts TECH_SCHEMA, example: golden/cost/tech-45nm.json)`);
+    throw new ConfigError(`tech table '${name}' cannot be read; give a path to a JSON file (schema: golden/cost/cost.ts TECH_SCHEMA, example: golden/cost/tech-45nm.json)`);
   }
   let obj: unknown;
   try {
