@@ -6,8 +6,10 @@
  */
 import { WorkloadError } from '../../generator/errors.ts';
 import type { HwConfig } from '../../generator/config.ts';
+import type { LaneFieldName } from '../../generator/layout.ts';
 
-export interface Element { val: number; g: number; c: number; y: number; x: number }
+/** One non-zero: a value for each field of a vector lane (generator/layout.ts) but the lane-valid bit. */
+export type Element = Record<Exclude<LaneFieldName, 'lv'>, number>;
 export type Vector = Element[];
 
 /** Sort keys: which coordinate comes first. Row-major spatial order inside a channel by default. */

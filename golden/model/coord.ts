@@ -2,7 +2,7 @@
  * Model of af_coord: for a (B-vector, A-vector) pair, which products are valid outputs and
  * where they accumulate. Product p = f*I + i, as in the RTL.
  */
-import type { JobDesc } from '../mapping/mapper.ts';
+import type { JobDesc } from '../mapping/jobs.ts';
 import type { Vector } from '../mapping/format.ts';
 
 export interface PairProducts {

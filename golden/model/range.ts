@@ -7,7 +7,7 @@
  *   A operand's sort key (rows, or tags for packed matmul), which the window sequencer uses.
  */
 import type { Vector } from '../mapping/format.ts';
-import type { JobDesc } from '../mapping/mapper.ts';
+import type { JobDesc } from '../mapping/jobs.ts';
 
 export interface Box { ymin: number; ymax: number; xmin: number; xmax: number; gmin: number; gmax: number }
 

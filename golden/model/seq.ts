@@ -10,7 +10,7 @@
  *           forward) and leaves as soon as a candidate is above the window.
  */
 import type { AntMode } from '../../generator/config.ts';
-import type { JobDesc } from '../mapping/mapper.ts';
+import type { JobDesc } from '../mapping/jobs.ts';
 import { type Box, feasible, below, above, windowLow } from './range.ts';
 
 export interface SeqStep { issue: { b: number; a: number } | undefined; visited: number; skipped: number }

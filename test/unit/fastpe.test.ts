@@ -4,12 +4,12 @@
  * counters as the cycle-stepped golden model (which cosimulation holds equal to the RTL).
  */
 import { describe, it, expect } from 'vitest';
-import { resolveConfig } from '../generator/config.ts';
-import { validateWorkload, makeOperands } from '../golden/workload/workload.ts';
-import { mapWorkload } from '../golden/mapping/mapper.ts';
-import { runArray } from '../golden/model/array.ts';
-import { fastRun } from '../golden/model/fastpe.ts';
-import { Rng } from '../golden/workload/rng.ts';
+import { resolveConfig } from '../../generator/config.ts';
+import { validateWorkload, makeOperands } from '../../golden/workload/workload.ts';
+import { mapWorkload } from '../../golden/mapping/mapper.ts';
+import { runArray } from '../../golden/model/array.ts';
+import { fastRun } from '../../golden/model/fastpe.ts';
+import { Rng } from '../../golden/workload/rng.ts';
 
 describe('fastRun equals runArray', () => {
   const rng = new Rng(4242);

@@ -4,10 +4,10 @@
  * counters obey their identities. No RTL here: fast, many shapes.
  */
 import { describe, it, expect } from 'vitest';
-import { resolveConfig } from '../generator/config.ts';
-import { validateWorkload } from '../golden/workload/workload.ts';
-import { goldenRun } from '../testbench/cosim.ts';
-import { Rng } from '../golden/workload/rng.ts';
+import { resolveConfig } from '../../generator/config.ts';
+import { validateWorkload } from '../../golden/workload/workload.ts';
+import { goldenRun } from '../../testbench/cosim.ts';
+import { Rng } from '../../golden/workload/rng.ts';
 
 function drainedOutput(g: ReturnType<typeof goldenRun>) {
   const out = new Map<number, bigint>();

@@ -1,8 +1,8 @@
 /** The config: defaults, one message per bad key naming the allowed values, and the published schema. */
 import { describe, it, expect } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { DEFAULT_CONFIG, configSchema, resolveConfig, parseSets, CONFIG_KEYS } from '../generator/config.ts';
-import { ConfigError } from '../generator/errors.ts';
+import { DEFAULT_CONFIG, configSchema, resolveConfig, parseSets, CONFIG_KEYS } from '../../generator/config.ts';
+import { ConfigError } from '../../generator/errors.ts';
 
 describe('config', () => {
   it('the default is SCNN-like', () => {

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
 import { dump } from 'npyjs';
-import { AccArith, dtypeForWidth, fitsSigned, wrapSigned } from '../golden/model/arith.ts';
-import { at, size, strides, tensorEquals, zeros, type AccTensor, type Tensor } from '../golden/workload/tensor.ts';
-import { convBwd, convFwd, convWgrad, matmul, outSize, type ConvGeom } from '../golden/reference/reference.ts';
-import { readNpyTensor, writeNpyAtomic } from '../golden/workload/npy.ts';
-import { TensorFileError } from '../generator/errors.ts';
+import { AccArith, dtypeForWidth, fitsSigned, wrapSigned } from '../../golden/model/arith.ts';
+import { at, size, strides, tensorEquals, zeros, type AccTensor, type Tensor } from '../../golden/workload/tensor.ts';
+import { convBwd, convFwd, convWgrad, matmul, outSize, type ConvGeom } from '../../golden/reference/reference.ts';
+import { readNpyTensor, writeNpyAtomic } from '../../golden/workload/npy.ts';
+import { TensorFileError } from '../../generator/errors.ts';
 
 /** Small deterministic PRNG (mulberry32), uniform in [0, 1). */
 function mulberry32(seed: number): () => number {

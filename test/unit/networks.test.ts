@@ -7,8 +7,8 @@ import { describe, it, expect } from 'vitest';
 import {
   NETWORK_NAMES, DATASETS, network, denseMacs, networkMacs, networkParams, convOut,
   type ConvLayer, type Dataset, type Layer, type Network,
-} from '../golden/studies/networks.ts';
-import { WorkloadError } from '../generator/errors.ts';
+} from '../../golden/studies/networks.ts';
+import { WorkloadError } from '../../generator/errors.ts';
 
 const CLASSES: Record<Dataset, number> = { imagenet: 1000, cifar: 10 };
 
