@@ -14,3 +14,39 @@ export class ToolError extends AntforgeError { constructor(m: string) { super(m,
 export class SimulationError extends AntforgeError { constructor(m: string) { super(m, 2, 'simulation'); } }
 /** Bad file or folder given for output. */
 export class OutputError extends AntforgeError { constructor(m: string) { super(m, 2, 'output'); } }
+/**
+ * A bad command-line option, in any command: names the option and what is allowed. Its area
+ * is 'option' unless the option describes another input (prune's options describe the
+ * workload it prunes, and its JSON has always said so).
+ */
+export class OptionError extends AntforgeError { constructor(m: string, area = 'option') { super(m, 2, area); } }
+
+// ---------------------------------------------------------------------------------------------
+// Errors across worker threads: structured clone keeps neither the class nor extra fields, so
+// an error travels as plain data and is rebuilt as the same class on the other side.
+
+const CLASSES: Record<string, new (m: string) => Error> = {
+  AntforgeError: AntforgeError as unknown as new (m: string) => Error,
+  ConfigError, WorkloadError, TensorFileError, ToolError, SimulationError, OutputError, OptionError,
+  Error, TypeError, RangeError, SyntaxError, ReferenceError,
+};
+
+/** An error as plain data: its class name, message, stack and own fields (area, exitCode, ...). */
+export interface SerializedError { name: string; message: string; stack?: string; fields: Record<string, unknown> }
+
+export function serializeError(e: unknown): SerializedError {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e), fields: {} };
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) if (k !== 'name' && k !== 'message' && k !== 'stack') fields[k] = v;
+  return { name: e.name, message: e.message, stack: e.stack, fields };
+}
+
+/** The same class again (an unknown class comes back as a plain Error of that name: still internal). */
+export function reviveError(s: SerializedError): Error {
+  const Cls = CLASSES[s.name] ?? Error;
+  const e = new Cls(s.message);
+  Object.assign(e, s.fields);
+  e.name = s.name;
+  if (s.stack !== undefined) e.stack = s.stack;
+  return e;
+}

@@ -1,7 +1,8 @@
 /** What every command shares: config options, JSON output, and the mapping of typed errors to exit codes. */
 import { Command, Option } from 'commander';
-import { AntforgeError } from '../generator/errors.ts';
+import { AntforgeError, OptionError } from '../generator/errors.ts';
 import { loadConfig, type HwConfig } from '../generator/config.ts';
+import { toJson } from '../golden/util/json.ts';
 
 export interface ConfigOpts { config?: string; set?: string[]; json?: boolean }
 
@@ -22,10 +23,19 @@ export function configFrom(o: ConfigOpts): HwConfig {
   return loadConfig(o.config, o.set ?? []);
 }
 
-/** JSON.stringify that writes bigints as decimal strings. */
-export function toJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x), 2);
+/** "OPT 'V' is not allowed; allowed: ...": the one shape of every option error. */
+export const notAllowed = (opt: string, v: string, allowed: string, area?: string) => new OptionError(`${opt} '${v}' is not allowed; allowed: ${allowed}`, area);
+
+/** A number option within lo..hi (an integer when `int`). */
+export function numOption(opt: string, v: string, lo: number, hi: number, int = false): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < lo || n > hi || (int && !Number.isInteger(n))) throw notAllowed(opt, v, `${int ? 'an integer' : 'a number'} ${lo}..${hi}`);
+  return n;
 }
+
+export const intOption = (opt: string, v: string, lo: number, hi: number) => numOption(opt, v, lo, hi, true);
+
+export { toJson } from '../golden/util/json.ts';
 
 /** Run a command body; typed errors become one message and their exit status (2 bad input). */
 export function action<T extends { json?: boolean }>(body: (...args: any[]) => Promise<number | void> | number | void) {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { compareModes } from '../golden/studies/ant-modes.ts';
 import { parseWorkload } from '../golden/workload/workload.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
-import { describeWorkload } from './cosim.ts';
+import { describeWorkload } from '../golden/workload/describe.ts';
 
 export function registerCompare(program: Command): void {
   const cmd = program

@@ -1,20 +1,15 @@
 /** `antforge cosim`: RTL under Verilator (or Icarus Verilog) against the golden model, cycle for cycle. */
 import type { Command } from 'commander';
-import { ConfigError } from '../generator/errors.ts';
 import type { HwConfig } from '../generator/config.ts';
 import { parseWorkload, type Workload } from '../golden/workload/workload.ts';
+import { describeWorkload } from '../golden/workload/describe.ts';
 import { cosim, type CosimReport } from '../testbench/cosim.ts';
 import type { Counters } from '../generator/counters.ts';
-import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
+import { action, configFrom, notAllowed, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 
 export interface CosimCliOpts extends ConfigOpts { workload: string; vcd?: string; dump?: string; fullTrace?: boolean; maxCycles?: string; simulator?: string }
 
 export const SIMULATORS = ['verilator', 'icarus'] as const;
-
-export function describeWorkload(w: Workload): string {
-  if (w.kind === 'matmul') return `matmul M=${w.M} K=${w.K} N=${w.N} (${w.mapping ?? 'perk'})`;
-  return `${w.phase} N=${w.N} C=${w.C} K=${w.K} H=${w.H} W=${w.W} R=${w.R} S=${w.S} stride=${w.stride} pad=${w.pad}`;
-}
 
 export function reportText(cfg: HwConfig, w: Workload, r: CosimReport): string {
   const c = r.counters;
@@ -57,11 +52,11 @@ export function registerCosim(program: Command): void {
     let maxCycles: number | undefined;
     if (opts.maxCycles !== undefined) {
       maxCycles = Number(opts.maxCycles);
-      if (!Number.isInteger(maxCycles) || maxCycles < 1) throw new ConfigError(`--max-cycles '${opts.maxCycles}' is not allowed; allowed: a positive integer`);
+      if (!Number.isInteger(maxCycles) || maxCycles < 1) throw notAllowed('--max-cycles', opts.maxCycles, 'a positive integer');
     }
     const simulator = opts.simulator ?? 'verilator';
     if (!(SIMULATORS as readonly string[]).includes(simulator)) {
-      throw new ConfigError(`--simulator '${simulator}' is not allowed; allowed: ${SIMULATORS.join(' | ')}`);
+      throw notAllowed('--simulator', simulator, SIMULATORS.join(' | '));
     }
     const r = await cosim(cfg, w, { vcd: opts.vcd, dump: opts.dump, fullTrace: opts.fullTrace, maxCycles, simulator: simulator as (typeof SIMULATORS)[number] });
     if (opts.json) process.stdout.write(toJson({ ok: true, workload: w, config: cfg, ...r }) + '\n');

@@ -6,33 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, OutputError } from '../generator/errors.ts';
+import { OutputError } from '../generator/errors.ts';
 import type { HwConfig } from '../generator/config.ts';
 import { GEMM_NAMES } from '../golden/studies/gemm-tables.ts';
-import { denseGemm, runGemm, summarizeGemm, type GemmSummary } from '../golden/studies/gemm.ts';
-import { PATTERNS, type Pattern } from '../golden/workload/patterns.ts';
-import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
-import { renderSvg } from './plot.ts';
-
-export interface GemmReportRow { pattern: Pattern; sparsity: number; cycles: number; vsDense: number; vsEw: number; energyPj: number; energyVsDense: number; energyVsEw: number; utilization: number; valid: number }
-
-export function gemmReportRows(cfg: HwConfig, name: string, sparsities: number[], actDensity: number, sample: number, seed = 1): { rows: GemmReportRow[]; dense: GemmSummary } {
-  const base = { actDensity, sample, seed, batch: 16 };
-  const dense = denseGemm(cfg, name, { ...base, pattern: 'ew', sparsity: 0 });
-  const rows: GemmReportRow[] = [];
-  for (const sparsity of sparsities) {
-    const ew = summarizeGemm(cfg, runGemm(cfg, name, { ...base, pattern: 'ew', sparsity }));
-    for (const pattern of PATTERNS) {
-      // vw is fixed by its N:M; run it at the 4:16 default (75%) only.
-      if (pattern === 'vw' && Math.abs(sparsity - 0.75) > 1e-9) continue;
-      if (pattern === 'tvw' && sparsity < 0.5) continue;
-      const s = pattern === 'ew' ? ew : summarizeGemm(cfg, runGemm(cfg, name, { ...base, pattern, sparsity }));
-      rows.push({ pattern, sparsity, cycles: s.cycles.window, vsDense: dense.cycles.off / s.cycles.window, vsEw: ew.cycles.window / s.cycles.window,
-        energyPj: s.energyPj.window, energyVsDense: dense.energyPj.off / s.energyPj.window, energyVsEw: ew.energyPj.window / s.energyPj.window, utilization: s.utilization.window, valid: s.valid });
-    }
-  }
-  return { rows, dense };
-}
+import { gemmReportRows, type GemmReportRow } from '../golden/studies/gemm.ts';
+import { writeFilesAtomic } from '../golden/util/atomic.ts';
+import { action, configFrom, notAllowed, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
+import { renderSvg } from '../golden/util/plot.ts';
 
 export function gemmReportMarkdown(cfg: HwConfig, name: string, actDensity: number, rows: GemmReportRow[]): string {
   const x = (v: number) => `${v.toFixed(2)}x`;
@@ -75,13 +55,13 @@ export function registerGemmReport(program: Command): void {
     .option('--out <dir>', 'output folder', 'report');
   withJson(withConfig(cmd)).action(action(async (opts: ConfigOpts & { gemm: string; sparsities: string; actDensity: string; sample: string; out: string }) => {
     const cfg = { ...configFrom(opts), ant: 'window' as const };
-    if (!GEMM_NAMES.includes(opts.gemm)) throw new ConfigError(`--gemm '${opts.gemm}' is not allowed; allowed: ${GEMM_NAMES.join(' | ')}`);
+    if (!GEMM_NAMES.includes(opts.gemm)) throw notAllowed('--gemm', opts.gemm, GEMM_NAMES.join(' | '));
     const sp = opts.sparsities.split(',').map(Number);
-    if (sp.some((v) => !(v >= 0 && v < 1))) throw new ConfigError(`--sparsities '${opts.sparsities}' is not allowed; allowed: a comma list of numbers in [0, 1)`);
+    if (sp.some((v) => !(v >= 0 && v < 1))) throw notAllowed('--sparsities', opts.sparsities, 'a comma list of numbers in [0, 1)');
     const act = Number(opts.actDensity);
-    if (!(act > 0 && act <= 1)) throw new ConfigError(`--act-density '${opts.actDensity}' is not allowed; allowed: a number in (0, 1]`);
+    if (!(act > 0 && act <= 1)) throw notAllowed('--act-density', opts.actDensity, 'a number in (0, 1]');
     const sample = Number(opts.sample);
-    if (!Number.isInteger(sample) || sample < 1) throw new ConfigError(`--sample '${opts.sample}' is not allowed; allowed: a positive integer`);
+    if (!Number.isInteger(sample) || sample < 1) throw notAllowed('--sample', opts.sample, 'a positive integer');
     try { fs.mkdirSync(opts.out, { recursive: true }); } catch (e) { throw new OutputError(`cannot create '${opts.out}': ${(e as Error).message}`); }
     const { rows, dense } = gemmReportRows(cfg, opts.gemm, sp, act, sample);
     const svg = await renderSvg({
@@ -90,11 +70,7 @@ export function registerGemmReport(program: Command): void {
       encoding: { x: { field: 'sparsity', type: 'ordinal', title: 'weight sparsity' }, xOffset: { field: 'pattern' }, y: { field: 'vsDense', type: 'quantitative', title: 'speedup over dense' }, color: { field: 'pattern', type: 'nominal' } },
     });
     const files: Record<string, string> = { 'gemm-report.md': gemmReportMarkdown(cfg, opts.gemm, act, rows), 'gemm.svg': svg, 'gemm.json': toJson({ gemm: opts.gemm, config: cfg, dense, rows }) + '\n' };
-    for (const [f, text] of Object.entries(files)) {
-      const p = path.join(opts.out, f);
-      fs.writeFileSync(`${p}.tmp-${process.pid}`, text);
-      fs.renameSync(`${p}.tmp-${process.pid}`, p);
-    }
+    writeFilesAtomic(Object.entries(files).map(([f, text]) => ({ path: path.join(opts.out, f), data: text })));
     if (opts.json) process.stdout.write(toJson({ ok: true, files: Object.keys(files).map((f) => path.join(opts.out, f)), rows }) + '\n');
     else process.stdout.write(`${rows.map((r) => `${r.pattern.padEnd(5)} ${(100 * r.sparsity).toFixed(0).padStart(3)}%  ${r.cycles.toExponential(3)} cycles  ${r.vsDense.toFixed(2)}x vs dense  ${r.vsEw.toFixed(2)}x vs ew  util ${(100 * r.utilization).toFixed(1)}%`).join('\n')}\nwrote ${Object.keys(files).map((f) => path.join(opts.out, f)).join(', ')}\n`);
   }));

@@ -1,14 +1,15 @@
 /** `antforge model`: whole-network sparse-training cycles, baseline against every ANT mode. */
 import type { Command } from 'commander';
-import { ConfigError } from '../generator/errors.ts';
+import { OptionError } from '../generator/errors.ts';
+import { defaultJobs } from '../golden/util/pool.ts';
 import type { HwConfig } from '../generator/config.ts';
 import { DATASETS, NETWORK_NAMES, type Dataset, network } from '../golden/studies/networks.ts';
-import { PHASES, defaultJobs, runModel, type ModelOptions, type ModelResult } from '../golden/studies/network-model.ts';
+import { PHASES, runModel, type ModelOptions, type ModelResult } from '../golden/studies/network-model.ts';
 import { SPARSITY_PATTERNS, type SparsityPattern } from '../golden/workload/sparsity.ts';
 import type { Phase } from '../golden/workload/workload.ts';
-import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
+import { action, configFrom, notAllowed, numOption, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 import { GEMM_NAMES } from '../golden/studies/gemm-tables.ts';
-import { denseGemm, runGemm, summarizeGemm, type GemmOptions, type GemmRow, type GemmSummary } from '../golden/studies/gemm.ts';
+import { compareGemm, type GemmComparison, type GemmOptions } from '../golden/studies/gemm.ts';
 import { PATTERNS, type Pattern } from '../golden/workload/patterns.ts';
 
 export interface ModelCliOpts extends ConfigOpts {
@@ -17,37 +18,29 @@ export interface ModelCliOpts extends ConfigOpts {
   gemm?: string; pattern?: string; actDensity: string; tile?: string; block?: string; tech?: string; node?: string;
 }
 
-const bad = (opt: string, v: string, allowed: string) => new ConfigError(`${opt} '${v}' is not allowed; allowed: ${allowed}`);
-
-function num(opt: string, v: string, lo: number, hi: number, int: boolean): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < lo || n > hi || (int && !Number.isInteger(n))) throw bad(opt, v, `${int ? 'an integer' : 'a number'} ${lo}..${hi}`);
-  return n;
-}
-
 /** Model options from the command line; every value checked with one clear message. */
 export function modelOptions(o: ModelCliOpts): ModelOptions {
-  if (!o.all === !o.network) throw new ConfigError(`give exactly one of --network NAME (${NETWORK_NAMES.join(', ')}) or --all`);
-  if (!(DATASETS as readonly string[]).includes(o.dataset)) throw bad('--dataset', o.dataset, DATASETS.join(' | '));
+  if (!o.all === !o.network) throw new OptionError(`give exactly one of --network NAME (${NETWORK_NAMES.join(', ')}) or --all`);
+  if (!(DATASETS as readonly string[]).includes(o.dataset)) throw notAllowed('--dataset', o.dataset, DATASETS.join(' | '));
   const dataset = o.dataset as Dataset;
   const names = o.all ? [...NETWORK_NAMES] : [o.network!];
-  for (const n of names) if (!NETWORK_NAMES.includes(n)) throw bad('--network', n, NETWORK_NAMES.join(' | '));
+  for (const n of names) if (!NETWORK_NAMES.includes(n)) throw notAllowed('--network', n, NETWORK_NAMES.join(' | '));
   // A network defined for one dataset only (WRN-28-10: CIFAR) runs at its own resolution.
   const networks = names.map((name) => {
     try { network(name, dataset); return { name, dataset }; } catch { return { name, dataset: (dataset === 'imagenet' ? 'cifar' : 'imagenet') as Dataset }; }
   });
   const phases = o.phases.split(',').map((p) => p.trim());
-  for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw bad('--phases', o.phases, 'a comma list of fwd, bwd, wgrad');
-  if (!(SPARSITY_PATTERNS as readonly string[]).includes(o.actPattern)) throw bad('--act-pattern', o.actPattern, SPARSITY_PATTERNS.join(' | '));
+  for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw notAllowed('--phases', o.phases, 'a comma list of fwd, bwd, wgrad');
+  if (!(SPARSITY_PATTERNS as readonly string[]).includes(o.actPattern)) throw notAllowed('--act-pattern', o.actPattern, SPARSITY_PATTERNS.join(' | '));
   return {
     networks, phases: phases as Phase[], pattern: o.actPattern as SparsityPattern,
-    sparsity: num('--sparsity', o.sparsity, 0, 0.999, false),
-    batch: num('--batch', o.batch, 1, 256, true),
-    seed: num('--seed', o.seed, 0, 2 ** 32 - 1, true),
-    sample: num('--sample', o.sample, 1, 1e9, true),
-    jobs: o.jobs === undefined ? defaultJobs() : num('--jobs', o.jobs, 1, 256, true),
+    sparsity: numOption('--sparsity', o.sparsity, 0, 0.999, false),
+    batch: numOption('--batch', o.batch, 1, 256, true),
+    seed: numOption('--seed', o.seed, 0, 2 ** 32 - 1, true),
+    sample: numOption('--sample', o.sample, 1, 1e9, true),
+    jobs: o.jobs === undefined ? defaultJobs() : numOption('--jobs', o.jobs, 1, 256, true),
     ...(o.tech ? { tech: o.tech } : {}),
-    ...(o.node ? { node: num('--node', o.node, 3, 180, false) } : {}),
+    ...(o.node ? { node: numOption('--node', o.node, 3, 180, false) } : {}),
   };
 }
 
@@ -128,7 +121,8 @@ export function registerModel(program: Command): void {
     .action(action(async (opts: ModelCliOpts) => {
       const cfg = configFrom(opts);
       if (opts.gemm !== undefined) {
-        const r = gemmRun(cfg, opts);
+        const go = gemmOptions(opts);
+        const r = compareGemm(cfg, go.name, go);
         process.stdout.write(opts.json ? toJson({ ok: true, config: cfg, ...r }) + '\n' : gemmText(r));
         return;
       }
@@ -139,35 +133,18 @@ export function registerModel(program: Command): void {
 
 /** The GEMM options from the command line. */
 export function gemmOptions(o: ModelCliOpts): GemmOptions & { name: string } {
-  if (o.network || o.all) throw new ConfigError('give either --gemm or --network/--all, not both');
-  if (!GEMM_NAMES.includes(o.gemm!)) throw bad('--gemm', o.gemm!, GEMM_NAMES.join(' | '));
-  if (!(PATTERNS as readonly string[]).includes(o.pattern ?? 'ew')) throw bad('--pattern', o.pattern!, PATTERNS.join(' | '));
+  if (o.network || o.all) throw new OptionError('give either --gemm or --network/--all, not both');
+  if (!GEMM_NAMES.includes(o.gemm!)) throw notAllowed('--gemm', o.gemm!, GEMM_NAMES.join(' | '));
+  if (!(PATTERNS as readonly string[]).includes(o.pattern ?? 'ew')) throw notAllowed('--pattern', o.pattern!, PATTERNS.join(' | '));
   return {
     name: o.gemm!, pattern: (o.pattern ?? 'ew') as Pattern,
-    sparsity: num('--sparsity', o.sparsity, 0, 0.999, false), actDensity: num('--act-density', o.actDensity, 0.001, 1, false),
-    seed: num('--seed', o.seed, 0, 2 ** 32 - 1, true), sample: num('--sample', o.sample, 1, 1e9, true), batch: num('--batch', o.batch === '1' ? '16' : o.batch, 1, 4096, true),
-    ...(o.tile ? { tile: num('--tile', o.tile, 1, 1 << 20, true) } : {}), ...(o.block ? { block: num('--block', o.block, 1, 1 << 20, true) } : {}),
+    sparsity: numOption('--sparsity', o.sparsity, 0, 0.999, false), actDensity: numOption('--act-density', o.actDensity, 0.001, 1, false),
+    seed: numOption('--seed', o.seed, 0, 2 ** 32 - 1, true), sample: numOption('--sample', o.sample, 1, 1e9, true), batch: numOption('--batch', o.batch === '1' ? '16' : o.batch, 1, 4096, true),
+    ...(o.tile ? { tile: numOption('--tile', o.tile, 1, 1 << 20, true) } : {}), ...(o.block ? { block: numOption('--block', o.block, 1, 1 << 20, true) } : {}),
   };
 }
 
-export interface GemmCliResult { gemm: string; options: GemmOptions; rows: GemmRow[]; summary: GemmSummary; dense: GemmSummary; ew: GemmSummary; vsDense: Record<string, number>; vsEw: Record<string, number> }
-
-/** A pruned GEMM workload next to the dense GEMM on the same array and to ew at the same sparsity. */
-export function gemmRun(cfg: HwConfig, o: ModelCliOpts): GemmCliResult {
-  const go = gemmOptions(o);
-  const rows = runGemm(cfg, go.name, go);
-  const summary = summarizeGemm(cfg, rows);
-  const dense = denseGemm(cfg, go.name, go);
-  const ew = go.pattern === 'ew' ? summary : summarizeGemm(cfg, runGemm(cfg, go.name, { ...go, pattern: 'ew' }));
-  const modes = Object.keys(summary.cycles);
-  return {
-    gemm: go.name, options: go, rows, summary, dense, ew,
-    vsDense: Object.fromEntries(modes.map((m) => [m, dense.cycles.off / summary.cycles[m as 'off']])),
-    vsEw: Object.fromEntries(modes.map((m) => [m, ew.cycles[m as 'off'] / summary.cycles[m as 'off']])),
-  };
-}
-
-export function gemmText(r: GemmCliResult): string {
+export function gemmText(r: GemmComparison): string {
   const o = r.options;
   const lines = [`gemm ${r.gemm}: pattern ${o.pattern} at ${o.sparsity} sparsity, activations at ${o.actDensity} density`,
     `  ${'gemm'.padEnd(26)}${'M x K x N'.padEnd(18)}${'x'.padStart(3)}${'pruned'.padStart(8)}${'off'.padStart(12)}${'filter'.padStart(12)}${'window'.padStart(12)}`];

@@ -20,95 +20,25 @@
  * `achieved` counts pruned positions; `zeroFraction` counts zero values in the output (it is
  * higher when kept positions held zeros already).
  */
-import fs from 'node:fs';
 import type { Command } from 'commander';
-import { dump, float16ToFloat32 } from 'npyjs';
-import { DTYPE_NAMES, readNpyRaw, type NpyStorage } from '../golden/workload/npy.ts';
-import { unravel } from '../golden/workload/tensor.ts';
-import { OutputError, TensorFileError, WorkloadError } from '../generator/errors.ts';
+import { DTYPE_NAMES, npyBytes, npyWriteFailure, readNpyAny, type NpyStorage } from '../golden/workload/npy.ts';
+import { fromGemmMask, randomMatrix, toGemm } from '../golden/workload/tensor.ts';
+import { writeFilesAtomic } from '../golden/util/atomic.ts';
+import { OptionError, OutputError, TensorFileError } from '../generator/errors.ts';
 import { PATTERNS, PATTERN_DEFAULTS, prune, type Pattern, type PruneResult } from '../golden/workload/patterns.ts';
-import { Rng, seedFor } from '../golden/workload/rng.ts';
 import { action, collect, toJson, withJson } from './common.ts';
 
 type Storage = NpyStorage;
 
-/** One tensor as stored: `raw` keeps the file's dtype (float16 as its uint16 bits), `values` its numbers. */
-export interface NpyAny { shape: number[]; dtype: string; raw: Storage; values: Float64Array }
-
-const ALLOWED_DTYPES = 'allowed: int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32, float64';
 const fmtShape = (s: readonly number[]) => `[${s.join(',')}]`;
-
-/** Read an .npy file of any integer or float dtype (checks in golden/workload/npy.ts); values must be finite. */
-export function readNpyAny(path: string, name: string): NpyAny {
-  // float16 stays as its bits so it can be written back unchanged.
-  const { shape, code, raw } = readNpyRaw(path, name, { allowed: ALLOWED_DTYPES, convertFloat16: false });
-  const values = new Float64Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    const v = code === 'f2' ? float16ToFloat32(raw[i] as number) : Number(raw[i]);
-    if (!Number.isFinite(v)) throw new TensorFileError(`${path}: value ${v} at ${fmtShape(unravel(shape, i))} of the ${name} tensor is not finite; allowed: finite numbers`);
-    values[i] = v;
-  }
-  return { shape, dtype: code, raw, values };
-}
-
-export function npyBytes(raw: Storage, shape: number[], dtype: string): Uint8Array {
-  return new Uint8Array(dump(raw, shape, dtype === 'f2' ? { dtype: 'f2' } : undefined));
-}
-
-/** Write several files all-or-nothing: all to temp names first, then rename each. */
-export function writeFilesAtomic(files: { path: string; bytes: Uint8Array }[]): void {
-  const tmps: string[] = [];
-  try {
-    for (const f of files) {
-      const tmp = `${f.path}.tmp-${process.pid}`;
-      tmps.push(tmp);
-      fs.writeFileSync(tmp, f.bytes);
-    }
-    files.forEach((f, i) => fs.renameSync(tmps[i], f.path));
-  } catch (e) {
-    for (const t of tmps) fs.rmSync(t, { force: true });
-    const failed = files[Math.max(0, tmps.length - 1)]?.path ?? '';
-    throw new OutputError(`${failed}: cannot write the .npy file: ${(e as Error).message}`);
-  }
-}
-
-/** The K x N matrix of a 2-D tensor, or the (C*R*S) x K_out im2col matrix of a 4-D (K_out, C, R, S) one. */
-export function toGemm(shape: readonly number[], v: Float64Array): { K: number; N: number; data: Float64Array } {
-  if (shape.length === 2) return { K: shape[0], N: shape[1], data: v };
-  const [ko, c, r, s] = shape, crs = c * r * s;
-  const out = new Float64Array(v.length);
-  for (let k = 0; k < ko; k++) for (let j = 0; j < crs; j++) out[j * ko + k] = v[k * crs + j];
-  return { K: crs, N: ko, data: out };
-}
-
-/** A K x N mask back in the tensor's layout (inverse of toGemm). */
-export function fromGemmMask(shape: readonly number[], mask: Uint8Array): Uint8Array {
-  if (shape.length === 2) return mask;
-  const [ko, c, r, s] = shape, crs = c * r * s;
-  const out = new Uint8Array(mask.length);
-  for (let k = 0; k < ko; k++) for (let j = 0; j < crs; j++) out[k * crs + j] = mask[j * ko + k];
-  return out;
-}
-
-/** Standard-normal float32 K x N matrix from a seed (Box-Muller over golden/workload/rng.ts). */
-export function randomMatrix(K: number, N: number, seed: number): Float32Array {
-  const rng = new Rng(seedFor(seed, 'prune'));
-  const out = new Float32Array(K * N);
-  for (let i = 0; i < out.length; i += 2) {
-    const u1 = 1 - rng.next(), u2 = rng.next();
-    const rad = Math.sqrt(-2 * Math.log(u1));
-    out[i] = rad * Math.cos(2 * Math.PI * u2);
-    if (i + 1 < out.length) out[i + 1] = rad * Math.sin(2 * Math.PI * u2);
-  }
-  return out;
-}
 
 export interface PruneCliOpts {
   weights?: string[]; shape?: string; seed?: string; pattern?: string; sparsity?: string;
   tile?: string; block?: string; nm?: string; scores?: string[]; out?: string[]; json?: boolean;
 }
 
-const bad = (m: string) => new WorkloadError(m);
+/** Prune's options describe the workload it prunes: their errors keep the area 'workload'. */
+const bad = (m: string) => new OptionError(m, 'workload');
 
 function parseInt1(opt: string, v: string | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
@@ -213,7 +143,7 @@ export function runPrune(o: PruneCliOpts) {
     }
     return { inp, out, zeros: zeros + pruned, pruned };
   });
-  writeFilesAtomic(matrices.map(({ inp, out }) => ({ path: inp.out, bytes: npyBytes(out, inp.shape, inp.dtype) })));
+  writeFilesAtomic(matrices.map(({ inp, out }) => ({ path: inp.out, data: npyBytes(out, inp.shape, inp.dtype) })), npyWriteFailure);
 
   return {
     ok: true,

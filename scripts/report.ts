@@ -10,7 +10,8 @@ import { OutputError } from '../generator/errors.ts';
 import { runModel, type ModelResult } from '../golden/studies/network-model.ts';
 import { action, configFrom, toJson, withConfig, withJson } from './common.ts';
 import { modelJson, modelOptions, withModelOptions, type ModelCliOpts } from './model.ts';
-import { renderSvg } from './plot.ts';
+import { renderSvg } from '../golden/util/plot.ts';
+import { writeFilesAtomic } from '../golden/util/atomic.ts';
 
 export const PAPER = { speedup: 3.71, anticipated: 0.9, energy: 4.4, source: 'Lew et al., "Anticipating and eliminating redundant computations in accelerated sparse training", ISCA 2022' };
 
@@ -123,13 +124,6 @@ async function charts(r: ModelResult): Promise<{ speedup: string; rcp: string }>
   return { speedup, rcp };
 }
 
-/** Write a file whole or not at all. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 export function registerReport(program: Command): void {
   const cmd = program
     .command('report')
@@ -146,7 +140,7 @@ export function registerReport(program: Command): void {
     const r = await runModel(cfg, mo);
     const svg = await charts(r);
     const files = { 'report.md': reportMarkdown(r), 'speedup.svg': svg.speedup, 'rcp.svg': svg.rcp, 'model.json': toJson(modelJson(r, cfg)) + '\n' };
-    for (const [name, text] of Object.entries(files)) writeAtomic(path.join(opts.out, name), text);
+    writeFilesAtomic(Object.entries(files).map(([name, text]) => ({ path: path.join(opts.out, name), data: text })));
     const written = Object.keys(files).map((f) => path.join(opts.out, f));
     if (opts.json) process.stdout.write(toJson({ ok: true, files: written, geomeanSpeedup: r.geomeanSpeedup }) + '\n');
     else process.stdout.write(`wrote ${written.join(', ')}\ngeometric mean speedup: filter ${x(r.geomeanSpeedup.filter)}, window ${x(r.geomeanSpeedup.window)} (ANT paper: 3.71x)\n`);

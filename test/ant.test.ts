@@ -12,6 +12,7 @@ import { compareModes } from '../golden/studies/ant-modes.ts';
 import { energy, loadTech, multE } from '../golden/cost/cost.ts';
 import { Rng } from '../golden/workload/rng.ts';
 import { cosim, goldenRun } from '../testbench/cosim.ts';
+import { applyMutant, mutantNamed } from '../testbench/mutants.ts';
 import { expectCosimExact } from './exact.ts';
 
 const conv = (phase: string, g: Record<string, number>, seed: number) => ({
@@ -132,8 +133,7 @@ describe('testbench sensitivity to ANT', () => {
   it('a range test that wrongly skips a pair with a valid product fails cosim', async () => {
     const cfg = resolveConfig({ F: 2, I: 2, banks: 8, bankDepth: 32, ant: 'filter' });
     // Off by one: the row test now rejects pairs whose lowest output row is the tile's last.
-    const modules = generate(cfg).map((m) => (m.name === 'af_range'
-      ? { ...m, text: m.text.replace('wire y_after = ay_min >= t_ylo;', 'wire y_after = ay_min >= t_ylo - 1;') } : m));
+    const modules = applyMutant(generate(cfg), mutantNamed('range-row-low-off-by-one'), cfg);
     expect(modules.find((m) => m.name === 'af_range')!.text).toContain('t_ylo - 1');
     const r = await cosim(cfg, validateWorkload(conv('wgrad', { H: 12, W: 12 }, 11)), { modules });
     expect(r.pass).toBe(false);

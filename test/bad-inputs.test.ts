@@ -7,11 +7,8 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ANT_MODES, CONFIG_KEYS } from '../generator/config.ts';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { runCli } from './cli.ts';
 
 /** A .npy file built by hand: magic, version 1.0, header dict padded to 64 bytes, little-endian data. */
 function npy(descr: string, shape: number[], data: Buffer): Buffer {
@@ -190,7 +187,7 @@ function targets(args: string[]): string[] {
 describe('bad inputs through the CLI: exit 2, one clear message, nothing written', () => {
   it('covers at least 16 cases', () => expect(CASES.length).toBeGreaterThanOrEqual(16));
 
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'antforge-bad-'));
     try {
       const cache = path.join(dir, 'cache');
@@ -198,10 +195,8 @@ describe('bad inputs through the CLI: exit 2, one clear message, nothing written
       c.setup?.(dir);
       const args = c.args(dir);
       const before = new Set(listAll(dir));
-      const r = spawnSync(process.execPath, ['scripts/antforge.mjs', ...args], {
-        cwd: ROOT, encoding: 'utf8', timeout: 120_000,
-        env: { ...process.env, ANTFORGE_CACHE: cache, ...c.env?.(dir) },
-      });
+      // The real entry point: exit status, environment (PATH, ANTFORGE_CACHE) and output of a process.
+      const r = await runCli(args, { subprocess: true, timeout: 120_000, env: { ANTFORGE_CACHE: cache, ...c.env?.(dir) } });
       const shown = `args: ${JSON.stringify(args)}\nstatus: ${r.status} signal: ${r.signal}\nstderr: ${r.stderr}\nstdout: ${r.stdout}`;
       expect(r.error, shown).toBeUndefined();
       expect(r.status, shown).toBe(c.status);

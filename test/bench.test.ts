@@ -1,14 +1,14 @@
 // `antforge bench --quick --json` runs end to end and reports every figure as a positive,
 // finite number. Speeds are not asserted: the machine is shared and noisy.
 import { describe, it, expect } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { runCli } from './cli.ts';
 
 describe('antforge bench --quick --json', () => {
-  it('reports positive, finite figures and passes its own checks', () => {
-    const out = execFileSync(process.execPath, ['scripts/antforge.mjs', 'bench', '--quick', '--json', '--cycles', '20000'], {
-      encoding: 'utf8', maxBuffer: 16 << 20,
-    });
-    const r = JSON.parse(out);
+  it('reports positive, finite figures and passes its own checks', async () => {
+    // A real process: the report quotes its own command line.
+    const run = await runCli(['bench', '--quick', '--json', '--cycles', '20000'], { subprocess: true });
+    expect(run.status, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout);
     expect(r.ok).toBe(true);
     expect(r.quick).toBe(true);
     expect(r.command).toContain('bench --quick --json');

@@ -2,31 +2,14 @@
  * The main job: `antforge demo` on the embedded default config cosimulates one layer per mode
  * without and with ANT, all cycle-exact, and ANT pays where RCPs are (wgrad, packed matmul).
  */
-import { describe, it, expect, vi } from 'vitest';
-import { Command } from 'commander';
-import { registerDemo } from '../scripts/demo.ts';
-
-async function runDemo(args: string[]): Promise<{ code: number; out: string }> {
-  const program = new Command().name('antforge').exitOverride();
-  registerDemo(program);
-  for (const c of program.commands) c.exitOverride();
-  let out = '';
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const before = process.exitCode;
-  try {
-    await program.parseAsync(['node', 'antforge', 'demo', ...args]);
-    return { code: Number(process.exitCode ?? 0), out };
-  } finally {
-    so.mockRestore();
-    process.exitCode = before;
-  }
-}
+import { describe, it, expect } from 'vitest';
+import { runCli } from './cli.ts';
 
 describe('demo', () => {
   it('cosimulates every mode with and without ANT, cycle-exact; ANT is faster on wgrad and packed matmul', async () => {
-    const r = await runDemo(['--json']);
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
+    const r = await runCli(['demo', '--json']);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
     expect(j.pass).toBe(true);
     expect(j.results).toHaveLength(4);
     expect(j.ant).toHaveLength(4);

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
 import { generate } from '../generator/index.ts';
@@ -15,6 +14,7 @@ import { writeStimulus } from '../testbench/stimulus.ts';
 import { buildSim } from '../testbench/build.ts';
 import { runSim } from '../testbench/run.ts';
 import { readTrace } from '../testbench/trace.ts';
+import { runCli } from './cli.ts';
 
 const cfg = resolveConfig({ pes: 2, F: 3, I: 2, banks: 8, bankDepth: 16, ant: 'window' });
 const spec = { kind: 'conv', phase: 'wgrad', N: 1, C: 3, K: 2, H: 10, W: 9, R: 3, S: 3, stride: 1, pad: 1, density: { activations: 0.4, gradients: 0.4 }, seed: 9, pattern: 'clustered' };
@@ -46,14 +46,13 @@ describe('determinism', () => {
     expect(traces[0].txns.length).toBeGreaterThan(50);
   });
 
-  it('cosim and model reports are identical across runs, but for timings', () => {
+  it('cosim and model reports are identical across runs, but for timings', async () => {
     const strip = (text: string) => JSON.stringify(JSON.parse(text), (k, v) => (['seconds', 'cyclesPerSecond', 'cached', 'build', 'sim'].includes(k) ? undefined : v));
-    const cli = (args: string[]) => spawnSync(process.execPath, ['scripts/antforge.mjs', ...args], { encoding: 'utf8', cwd: path.resolve(__dirname, '..') });
     for (const args of [
       ['cosim', '--set', 'ant=filter', '--workload', JSON.stringify(spec), '--json'],
       ['model', '--network', 'resnet18', '--dataset', 'cifar', '--phases', 'wgrad', '--sample', '1', '--json'],
     ]) {
-      const [a, b] = [cli(args), cli(args)];
+      const [a, b] = [await runCli(args), await runCli(args)];
       expect(a.status).toBe(0);
       expect(strip(b.stdout)).toBe(strip(a.stdout));
     }

@@ -4,8 +4,7 @@
  * workloads in every mode, all cycle-exact and bit-exact.
  */
 import { describe, it, expect } from 'vitest';
-import { fuzz } from '../scripts/fuzz.ts';
-import { randomConfig, randomWorkload, reproduce } from '../testbench/fuzz.ts';
+import { fuzz, randomConfig, randomWorkload, reproduce } from '../testbench/fuzz.ts';
 import { Rng } from '../golden/workload/rng.ts';
 
 describe('fuzz', () => {

@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
 import { PATTERNS } from '../golden/workload/patterns.ts';
@@ -14,6 +13,7 @@ import { gemmOperands } from '../golden/studies/gemm.ts';
 import { writeNpyAtomic } from '../golden/workload/npy.ts';
 import { validateWorkload } from '../golden/workload/workload.ts';
 import { cosim } from '../testbench/cosim.ts';
+import { runCli } from './cli.ts';
 
 describe('pruned matmuls cosimulate cycle-exact for every pattern', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'af-gemm-'));
@@ -36,9 +36,8 @@ describe('pruned matmuls cosimulate cycle-exact for every pattern', () => {
 });
 
 describe('model --gemm', () => {
-  it('reports cycles per mode against dense and ew', () => {
-    const r = spawnSync(process.execPath, ['scripts/antforge.mjs', 'model', '--gemm', 'resnet18-fc', '--pattern', 'tw', '--sparsity', '0.9', '--sample', '2', '--json'],
-      { encoding: 'utf8', cwd: path.resolve(__dirname, '..') });
+  it('reports cycles per mode against dense and ew', async () => {
+    const r = await runCli(['model', '--gemm', 'resnet18-fc', '--pattern', 'tw', '--sparsity', '0.9', '--sample', '2', '--json']);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.rows[0].achievedSparsity).toBeGreaterThan(0.89);

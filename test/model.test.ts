@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
 import { network, NETWORK_NAMES, type ConvLayer } from '../golden/studies/networks.ts';
 import { evaluateTask, layerWorkload, PHASES } from '../golden/studies/network-model.ts';
 import { cosim } from '../testbench/cosim.ts';
+import { runCli } from './cli.ts';
 
 /** A layer of the network shrunk to cosimulation size (channels and plane capped). */
 function scaledDown(name: string): ConvLayer[] {
@@ -45,10 +45,9 @@ describe('model cycles equal cosimulated RTL on scaled-down layers of every netw
 });
 
 describe('model and report commands', () => {
-  const cli = (args: string[]) => spawnSync(process.execPath, ['scripts/antforge.mjs', ...args], { encoding: 'utf8', cwd: path.resolve(__dirname, '..') });
 
-  it('model --json carries the per-network figures the issue names', () => {
-    const r = cli(['model', '--network', 'resnet18', '--dataset', 'cifar', '--sample', '1', '--json']);
+  it('model --json carries the per-network figures the issue names', async () => {
+    const r = await runCli(['model', '--network', 'resnet18', '--dataset', 'cifar', '--sample', '1', '--json']);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     const n = j.networks[0];
@@ -67,22 +66,22 @@ describe('model and report commands', () => {
     expect(n.layers.length).toBeGreaterThan(20);
   });
 
-  it('bad model options exit 2 with a message', () => {
+  it('bad model options exit 2 with a message', async () => {
     for (const [args, msg] of [
       [['model'], /exactly one of --network/],
       [['model', '--network', 'alexnet'], /--network 'alexnet'.*resnet18/],
       [['model', '--all', '--sparsity', '1.5'], /--sparsity '1.5'/],
       [['model', '--all', '--phases', 'fwd,up'], /--phases/],
     ] as [string[], RegExp][]) {
-      const r = cli(args);
+      const r = await runCli(args);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(msg);
     }
   });
 
-  it('report writes the markdown, two SVG charts and the JSON', () => {
+  it('report writes the markdown, two SVG charts and the JSON', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'af-report-'));
-    const r = cli(['report', '--network', 'resnet18', '--dataset', 'cifar', '--phases', 'wgrad', '--sample', '1', '--out', out]);
+    const r = await runCli(['report', '--network', 'resnet18', '--dataset', 'cifar', '--phases', 'wgrad', '--sample', '1', '--out', out]);
     expect(r.status).toBe(0);
     const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/\| resnet18 \| cifar \|/);
@@ -90,5 +89,29 @@ describe('model and report commands', () => {
     for (const f of ['speedup.svg', 'rcp.svg']) expect(fs.readFileSync(path.join(out, f), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).networks).toHaveLength(1);
     expect(fs.readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('errors keep their class across worker threads', () => {
+  const firstLine = (s: string) => s.split('\n')[0];
+  it('a bad input exits 2 and an internal error exits 1 with its stack, with the same message for --jobs 1 and 2', async () => {
+    // Bad input found inside a layer task: ImageNet planes do not fit 5-bit coordinates.
+    const bad = ['model', '--network', 'resnet18', '--set', 'coordWidth=5', '--phases', 'wgrad', '--sample', '1'];
+    const [b1, b2] = [await runCli([...bad, '--jobs', '1']), await runCli([...bad, '--jobs', '2'])];
+    for (const r of [b1, b2]) {
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^antforge: stationary operand coordinate .* does not fit coordWidth=5/);
+      expect(r.stderr).not.toMatch(/internal error|^\s+at /m);
+    }
+    expect(b2.stderr).toBe(b1.stderr);
+    // An internal error (injected into every layer task) stays internal: exit 1, the stack printed.
+    const internal = ['model', '--network', 'resnet18', '--dataset', 'cifar', '--phases', 'wgrad', '--sample', '1'];
+    const env = { ANTFORGE_TEST_FAULT: 'layerTask' };
+    const [i1, i2] = [await runCli([...internal, '--jobs', '1'], { env }), await runCli([...internal, '--jobs', '2'], { env })];
+    for (const r of [i1, i2]) {
+      expect(r.status).toBe(1);
+      expect(firstLine(r.stderr)).toBe('antforge: internal error: Error: injected fault in task layerTask (ANTFORGE_TEST_FAULT)');
+      expect(r.stderr).toMatch(/^\s+at /m);
+    }
   });
 });

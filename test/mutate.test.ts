@@ -5,8 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
 import { generate } from '../generator/index.ts';
-import { MUTANTS, applyMutant } from '../testbench/mutants.ts';
-import { MUTATE_CONFIG, runMutant } from '../scripts/mutate.ts';
+import { MUTANTS, MUTATE_CONFIG, applyMutant, runMutant } from '../testbench/mutants.ts';
 
 describe('mutant catalogue', () => {
   it('has at least 12 mutants, each changing exactly its module', () => {

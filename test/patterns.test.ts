@@ -3,18 +3,15 @@
  * shape of what is zero per pattern, the achieved sparsity against the target, the global
  * threshold (no pruned unit scores above a kept one, across matrices), and a CLI round trip.
  */
-import { afterAll, describe, it, expect, vi } from 'vitest';
+import { afterAll, describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
 import { dump, parse } from 'npyjs';
 import { prune, applyMask, type PruneResult } from '../golden/workload/patterns.ts';
-import { randomMatrix, registerPrune } from '../scripts/prune.ts';
+import { randomMatrix } from '../golden/workload/tensor.ts';
+import { runCli } from './cli.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const K = 256, N = 512;
 const TARGETS = [0.5, 0.75, 0.9, 0.95];
 
@@ -223,28 +220,8 @@ describe('several matrices, scores, errors', () => {
   });
 });
 
-/** Run `antforge prune ...` in-process through a commander Program with registerPrune. */
-async function runCli(args: string[]) {
-  const out: string[] = [], err: string[] = [];
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out.push(String(c)); return true; });
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err.push(String(c)); return true; });
-  const program = new Command().name('antforge').exitOverride();
-  registerPrune(program);
-  for (const c of program.commands) c.exitOverride();
-  process.exitCode = undefined;
-  let status: number;
-  try {
-    await program.parseAsync(['node', 'antforge', 'prune', ...args]);
-    status = Number(process.exitCode ?? 0);
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    status = 2;
-  } finally {
-    so.mockRestore(); se.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { status, stdout: out.join(''), stderr: err.join('') };
-}
+/** `antforge prune ARGS` in this process (test/cli.ts). */
+const runPrune = (args: string[]) => runCli(['prune', ...args]);
 
 const readNpy = (f: string) => {
   const b = fs.readFileSync(f);
@@ -264,7 +241,7 @@ describe('antforge prune', () => {
     fs.writeFileSync(a, new Uint8Array(dump(av, [64, 96])));
     fs.writeFileSync(conv, new Uint8Array(dump(cv, [8, 3, 3, 3])));
     fs.writeFileSync(q, new Uint8Array(dump(qv, [32, 16])));
-    const res = await runCli(['--weights', a, '--weights', conv, '--weights', q, '--pattern', 'tw', '--sparsity', '0.6', '--tile', '8', '--json']);
+    const res = await runPrune(['--weights', a, '--weights', conv, '--weights', q, '--pattern', 'tw', '--sparsity', '0.6', '--tile', '8', '--json']);
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     const rep = JSON.parse(res.stdout);
@@ -296,13 +273,13 @@ describe('antforge prune', () => {
   it('--shape with a seed, text report, --out and --scores', async () => {
     const dir = tmpdir();
     const out = path.join(dir, 'r.npy');
-    const res = await runCli(['--shape', '64x32', '--seed', '3', '--pattern', 'vw', '--nm', '2:4', '--out', out, '--block', '4']);
+    const res = await runPrune(['--shape', '64x32', '--seed', '3', '--pattern', 'vw', '--nm', '2:4', '--out', out, '--block', '4']);
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/prune vw \(N:M 2:4\): target 0\.5000, overall 0\.5000 \(1024 of 2048 weights pruned\)/);
     expect(res.stdout).toMatch(/note: --block does not apply to pattern vw/);
     const t = readNpy(out);
     expect([t.dtype, t.shape]).toEqual(['f4', [64, 32]]);
-    const again = await runCli(['--shape', '64x32', '--seed', '3', '--pattern', 'vw', '--nm', '2:4', '--out', path.join(dir, 's.npy')]);
+    const again = await runPrune(['--shape', '64x32', '--seed', '3', '--pattern', 'vw', '--nm', '2:4', '--out', path.join(dir, 's.npy')]);
     expect(again.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 's.npy'))).toEqual(fs.readFileSync(out));
     // Scores: prune by the inverse magnitude, so the largest weights go.
@@ -310,7 +287,7 @@ describe('antforge prune', () => {
     const wv = Float32Array.from(randomMatrix(16, 16, 4));
     fs.writeFileSync(w, new Uint8Array(dump(wv, [16, 16])));
     fs.writeFileSync(sc, new Uint8Array(dump(Float64Array.from(wv, (v) => 1 / (Math.abs(v) + 1e-6)), [16, 16])));
-    expect((await runCli(['--weights', w, '--scores', sc, '--pattern', 'ew', '--sparsity', '0.5'])).status).toBe(0);
+    expect((await runPrune(['--weights', w, '--scores', sc, '--pattern', 'ew', '--sparsity', '0.5'])).status).toBe(0);
     const pw = readNpy(path.join(dir, 'w.pruned.npy')).data as Float32Array;
     const maxKept = Math.max(...Array.from(pw, Math.abs));
     const minPruned = Math.min(...Array.from(wv).filter((_, j) => pw[j] === 0).map(Math.abs));
@@ -344,28 +321,28 @@ describe('antforge prune', () => {
       [['--weights', w, '--out', path.join(dir, 'nodir', 'x.npy'), ...base], /x\.npy: cannot write the \.npy file/],
     ];
     for (const [args, msg] of cases) {
-      const r = await runCli(args);
+      const r = await runPrune(args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(msg);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/internal error|at .*\.ts:\d+/);
     }
     expect(fs.readdirSync(dir).sort()).toEqual(['sc.npy', 'w.npy', 'w3.npy']);
-    const j = await runCli(['--weights', w, '--pattern', 'xw', '--sparsity', '0.5', '--json']);
+    const j = await runPrune(['--weights', w, '--pattern', 'xw', '--sparsity', '0.5', '--json']);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { area: 'workload' } });
   });
 
-  it('round trip through the real CLI (scripts/antforge.mjs)', () => {
+  it('round trip through the real CLI (scripts/antforge.mjs)', async () => {
     const dir = tmpdir();
     const w = path.join(dir, 'w.npy');
     fs.writeFileSync(w, new Uint8Array(dump(Float32Array.from(randomMatrix(64, 256, 40)), [64, 256])));
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/antforge.mjs'), 'prune', '--weights', w, '--pattern', 'tvw', '--sparsity', '0.75', '--json'], { encoding: 'utf8' });
+    const r = await runCli(['prune', '--weights', w, '--pattern', 'tvw', '--sparsity', '0.75', '--json'], { subprocess: true });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, pattern: 'tvw', params: { tile: 128, nm: [2, 4] } });
     const t = readNpy(path.join(dir, 'w.pruned.npy'));
     expect([t.dtype, t.shape]).toEqual(['f4', [64, 256]]);
-    const bad = spawnSync(process.execPath, [path.join(ROOT, 'scripts/antforge.mjs'), 'prune', '--weights', w, '--pattern', 'tw', '--sparsity', '2'], { encoding: 'utf8' });
+    const bad = await runCli(['prune', '--weights', w, '--pattern', 'tw', '--sparsity', '2'], { subprocess: true });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--sparsity '2' is not allowed/);
   });

@@ -7,12 +7,13 @@ import { resolveConfig } from '../generator/config.ts';
 import { generate } from '../generator/index.ts';
 import { validateWorkload } from '../golden/workload/workload.ts';
 import { cosim } from '../testbench/cosim.ts';
+import { applyMutant, mutantNamed } from '../testbench/mutants.ts';
 import { reportText } from '../scripts/cosim.ts';
 
 describe('testbench sensitivity', () => {
   it('an off-by-one in af_coord fails cosim with the first divergence', async () => {
     const cfg = resolveConfig({ F: 2, I: 2, banks: 8, bankDepth: 16 });
-    const modules = generate(cfg).map((m) => (m.name === 'af_coord' ? { ...m, text: m.text.replace('(oy < lim_y_s)', '(oy <= lim_y_s)') } : m));
+    const modules = applyMutant(generate(cfg), mutantNamed('coord-row-limit-off-by-one'), cfg);
     expect(modules.find((m) => m.name === 'af_coord')!.text).toContain('(oy <= lim_y_s)');
     const w = validateWorkload({ kind: 'conv', phase: 'wgrad', N: 1, C: 1, K: 2, H: 8, W: 8, R: 3, S: 3, stride: 1, pad: 1, density: { activations: 0.5, gradients: 0.5 }, seed: 3 });
     const r = await cosim(cfg, w, { modules });

@@ -7,16 +7,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerSweep, paretoFront, OUTPUTS, CHARTS, SPACE_SCHEMA } from '../scripts/sweep.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paretoFront, OUTPUTS, CHARTS } from '../golden/sweep/outputs.ts';
 import { ENERGY_COMPONENTS } from '../golden/cost/cost.ts';
-import type { PointResult } from '../golden/sweep/sweep.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(ROOT, 'test/fixtures/sweep-cli.mjs');
+import { SPACE_SCHEMA, type PointResult } from '../golden/sweep/sweep.ts';
+import { runCli, spawnCli } from './cli.ts';
 
 const SPACE = {
   description: 'test space',
@@ -33,24 +28,10 @@ const SPACE = {
 let tmp: string;
 const write = (name: string, obj: unknown) => { const f = path.join(tmp, name); fs.writeFileSync(f, typeof obj === 'string' ? obj : JSON.stringify(obj)); return f; };
 
-/** Run `sweep ARGS` in this process through a fresh commander program; capture output and exit status. */
+/** `antforge sweep ARGS` in this process (test/cli.ts). */
 async function sweep(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command().name('antforge').exitOverride();
-  registerSweep(program);
-  const out: string[] = [], err: string[] = [];
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err.push(String(s)); return true; });
-  const saved = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['sweep', ...args], { from: 'user' });
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = saved;
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  const r = await runCli(['sweep', ...args]);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const readJson = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));
@@ -126,7 +107,7 @@ describe('sweep', () => {
   it('resumes after being killed: finished points are skipped and unchanged, the rest complete with identical results', async () => {
     const space = write('space.json', SPACE);
     const dir = path.join(tmp, 'killed');
-    const child = spawn(process.execPath, [CLI, 'sweep', '--space', space, '--out', dir, '--jobs', '1'], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawnCli(['sweep', '--space', space, '--out', dir, '--jobs', '1']);
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     const deadline = Date.now() + 30_000;
     while (pointFiles(dir).length === 0 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));

@@ -14,6 +14,7 @@ import type { VModule } from '../generator/verilog.ts';
 import { AccArith } from '../golden/model/arith.ts';
 import { mapWorkload, type Mapping } from '../golden/mapping/mapper.ts';
 import { writeNpyAtomic } from '../golden/workload/npy.ts';
+import { commitTemp, tempPath, writeAtomic } from '../golden/util/atomic.ts';
 import { runArray, type ArrayRun } from '../golden/model/array.ts';
 import { sumCounters, type Counters } from '../generator/counters.ts';
 import { convBwd, convFwd, convWgrad, matmul } from '../golden/reference/reference.ts';
@@ -107,10 +108,10 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
   const icarus = opts.simulator === 'icarus';
   const verilatorBuild = icarus ? undefined : buildSim(cfg, modules, { trace: opts.fullTrace ? 'full' : 'ports' });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'antforge-cosim-'));
+  // A kept VCD is written under a temporary name and renamed once the run is read back.
+  const vcd = opts.vcd ? tempPath(path.resolve(opts.vcd)) : path.join(work, 'trace.vcd');
   try {
     const stim = writeStimulus(cfg, g.mapping.arrayJobs, work);
-    // A kept VCD is written under a temporary name and renamed once the run is read back.
-    const vcd = opts.vcd ? `${path.resolve(opts.vcd)}.tmp-${process.pid}` : path.join(work, 'trace.vcd');
     try {
       fs.mkdirSync(path.dirname(vcd), { recursive: true }); // like --dump and --out, create the folder
     } catch (e) {
@@ -141,7 +142,7 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
     const pass = sim.cycles === g.run.counters.cycles && observed.cycles === sim.cycles && outputs.mismatches === 0 &&
       trace.mismatches === 0 && countersCheck.mismatched.length === 0 && rows.length === expectedDrainRows(g.mapping);
     if (opts.dump) dumpRun(opts.dump, w, g.tensors, rtlOut);
-    if (opts.vcd) fs.renameSync(vcd, path.resolve(opts.vcd));
+    if (opts.vcd) commitTemp(vcd, path.resolve(opts.vcd));
     return {
       pass,
       cycles: { rtl: sim.cycles, golden: g.run.counters.cycles },
@@ -158,7 +159,7 @@ export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {})
     };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
-    if (opts.vcd) fs.rmSync(`${path.resolve(opts.vcd)}.tmp-${process.pid}`, { force: true });
+    if (opts.vcd) fs.rmSync(vcd, { force: true });
   }
 }
 
@@ -173,6 +174,5 @@ export function dumpRun(dir: string, w: Workload, tensors: Record<string, Tensor
   for (const [name, t] of Object.entries(tensors)) writeNpyAtomic(path.join(abs, `${name}.npy`), t);
   writeNpyAtomic(path.join(abs, 'output.npy'), out);
   const json = path.join(abs, 'workload.json');
-  fs.writeFileSync(`${json}.tmp-${process.pid}`, JSON.stringify(w, null, 2) + '\n');
-  fs.renameSync(`${json}.tmp-${process.pid}`, json);
+  writeAtomic(json, JSON.stringify(w, null, 2) + '\n');
 }

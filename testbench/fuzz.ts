@@ -5,6 +5,7 @@
  * that still fail) and comes with a one-line command that reproduces it.
  */
 import { AntforgeError } from '../generator/errors.ts';
+import { runPool } from '../golden/util/pool.ts';
 import { DEFAULT_CONFIG, resolveConfig, type HwConfig } from '../generator/config.ts';
 import { Rng } from '../golden/workload/rng.ts';
 import { validateWorkload, type Workload } from '../golden/workload/workload.ts';
@@ -13,6 +14,7 @@ import { cosim } from './cosim.ts';
 export interface FuzzCase { config: HwConfig; workload: Workload }
 export interface FuzzFailure extends FuzzCase { detail: string; reproduce: string; shrunk?: { workload: Workload; reproduce: string } }
 export interface GroupResult { cases: number; passed: number; failed: FuzzFailure[]; skipped: number }
+export interface FuzzSummary { cases: number; passed: number; failed: number; skipped: number; builds: number; seconds: number; failures: FuzzFailure[] }
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(0, xs.length - 1)];
 /** Densities including the extremes. */
@@ -124,4 +126,24 @@ export async function runGroup(seed: number, index: number, cases: number, doShr
     res.failed.push(failure);
   }
   return { ...res, config };
+}
+
+/** The pool's task (golden/util/pool.ts): one group, with its own build. */
+export function fuzzGroup(g: { seed: number; index: number; cases: number; shrink: boolean }): Promise<GroupResult & { config: HwConfig }> {
+  return runGroup(g.seed, g.index, g.cases, g.shrink);
+}
+
+/** Run `cases` cases in groups of `perBuild` (one config and one build a group) over `jobs` threads. */
+export async function fuzz(cases: number, seed: number, jobs: number, perBuild: number, onGroup?: (g: GroupResult & { config: HwConfig }) => void): Promise<FuzzSummary> {
+  const started = Date.now();
+  const groups = Array.from({ length: Math.ceil(cases / perBuild) }, (_, index) => ({ seed, index, cases: Math.min(perBuild, cases - index * perBuild), shrink: true }));
+  const results: (GroupResult & { config: HwConfig })[] = [];
+  await runPool({ module: import.meta.url, fn: 'fuzzGroup', shared: undefined }, groups, jobs, {
+    result: (_i, g: GroupResult & { config: HwConfig }) => { results.push(g); onGroup?.(g); },
+  });
+  const sum = (f: (g: GroupResult) => number) => results.reduce((s, g) => s + f(g), 0);
+  return {
+    cases: sum((g) => g.cases), passed: sum((g) => g.passed), failed: sum((g) => g.failed.length), skipped: sum((g) => g.skipped),
+    builds: results.length, seconds: (Date.now() - started) / 1000, failures: results.flatMap((g) => g.failed),
+  };
 }

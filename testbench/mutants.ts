@@ -3,8 +3,13 @@
  * one generated module and its replacement). `antforge mutate` cosimulates each on a short
  * regression; every mutant must be killed - one that survives is a hole in the regression.
  */
-import type { HwConfig } from '../generator/config.ts';
+import { resolveConfig, type HwConfig } from '../generator/config.ts';
+import { AntforgeError } from '../generator/errors.ts';
+import { generate } from '../generator/index.ts';
 import type { VModule } from '../generator/verilog.ts';
+import { describeWorkload } from '../golden/workload/describe.ts';
+import { validateWorkload, type Workload } from '../golden/workload/workload.ts';
+import { cosim } from './cosim.ts';
 
 export interface Mutant {
   name: string;
@@ -47,6 +52,8 @@ export const MUTANTS: Mutant[] = [
     pattern: /(assign reduced\[[^\]]+\] = .*) \+ pe_out_data\[[^\]]+\];/, replace: '$1;', ant: 'off' },
   { name: 'range-row-test-off-by-one', description: 'ANT range test rejects pairs whose highest output row is 0', module: 'af_range',
     pattern: /wire y_before = ay_max < t_yhi;/, replace: 'wire y_before = ay_max <= t_yhi;', ant: 'window' },
+  { name: 'range-row-low-off-by-one', description: 'ANT range test rejects pairs whose lowest output row is the last of the tile', module: 'af_range',
+    pattern: /wire y_after = ay_min >= t_ylo;/, replace: 'wire y_after = ay_min >= t_ylo - 1;', ant: 'window' },
   { name: 'range-col-test-off-by-one', description: 'ANT range test rejects pairs whose lowest output column is the last', module: 'af_range',
     pattern: /wire x_after = ax_min >= t_xlo;/, replace: 'wire x_after = ax_min >= t_xlo - 1;', ant: 'window' },
   { name: 'seq-window-leaves-early', description: 'window sequencer leaves a B-vector one candidate before the end of A', module: 'af_seq',
@@ -56,6 +63,13 @@ export const MUTANTS: Mutant[] = [
   { name: 'boxram-rotation-off-by-one', description: 'box memory hands candidate j the box of index j+1', module: 'af_boxram',
     pattern: /wire \[BANKW-1:0\] src = phase_q \+ J;/, replace: "wire [BANKW-1:0] src = phase_q + J + 1'b1;", ant: 'window' },
 ];
+
+/** A catalogued mutant by name (tests that need one particular bug take it from here). */
+export function mutantNamed(name: string): Mutant {
+  const m = MUTANTS.find((x) => x.name === name);
+  if (!m) throw new Error(`no mutant named ${name}; the catalogue has ${MUTANTS.map((x) => x.name).join(', ')}`);
+  return m;
+}
 
 /** The modules with one mutant applied; throws if its pattern no longer matches the template. */
 export function applyMutant(modules: VModule[], m: Mutant, cfg: HwConfig): VModule[] {
@@ -69,4 +83,45 @@ export function applyMutant(modules: VModule[], m: Mutant, cfg: HwConfig): VModu
   });
   if (!hit) throw new Error(`mutant ${m.name}: pattern ${m.pattern} not found in ${m.module}; the template changed, update the catalogue`);
   return out;
+}
+
+/** Small config with two PEs, so array, reduction and (for ANT mutants) window logic are all exercised. */
+export const MUTATE_CONFIG = { name: 'mutate', pes: 2, F: 2, I: 2, banks: 8, bankDepth: 16, aDepth: 32, bDepth: 32, antLookahead: 2 };
+
+/** The regression: one short layer per mode, chosen so every block does real work. */
+export const MUTATE_REGRESSION: object[] = [
+  { kind: 'conv', phase: 'wgrad', N: 1, C: 2, K: 2, H: 9, W: 9, R: 3, S: 3, stride: 1, pad: 1, density: { activations: 0.4, gradients: 0.4 }, seed: 11 },
+  { kind: 'conv', phase: 'fwd', N: 1, C: 2, K: 3, H: 9, W: 8, R: 3, S: 3, stride: 2, pad: 1, density: { weights: 0.5, activations: 0.5 }, seed: 12 },
+  { kind: 'conv', phase: 'bwd', N: 1, C: 3, K: 2, H: 8, W: 8, R: 3, S: 3, stride: 1, pad: 0, density: { weights: 0.5, gradients: 0.5 }, seed: 13 },
+  { kind: 'matmul', M: 9, K: 8, N: 7, density: { a: 0.4, b: 0.4 }, seed: 14, mapping: 'packed' },
+  // Jobs of one or two vectors a side, so a box is read in the cycle it is written.
+  { kind: 'conv', phase: 'bwd', N: 1, C: 2, K: 2, H: 4, W: 4, R: 3, S: 3, stride: 1, pad: 1, density: { weights: 0.2, gradients: 0.25 }, seed: 1 },
+];
+
+export interface MutantResult { name: string; description: string; module: string; killed: boolean; killedBy?: string; workload?: string; detail?: string }
+
+/** Cosimulate one mutant until a check fails; the first failing check is what killed it. */
+export async function runMutant(m: Mutant, base: HwConfig = resolveConfig(MUTATE_CONFIG), regression = MUTATE_REGRESSION): Promise<MutantResult> {
+  const cfg = { ...base, ant: m.ant };
+  const modules = applyMutant(generate(cfg), m, cfg);
+  for (const spec of regression) {
+    const w: Workload = validateWorkload(spec);
+    let r;
+    try {
+      r = await cosim(cfg, w, { modules });
+    } catch (e) {
+      if (e instanceof AntforgeError && e.area === 'simulation') {
+        return { name: m.name, description: m.description, module: m.module, killed: true, killedBy: 'hang', workload: describeWorkload(w), detail: e.message };
+      }
+      throw e;
+    }
+    if (r.pass) continue;
+    const killedBy = r.cycles.rtl !== r.cycles.golden ? 'cycles' : r.trace.mismatches ? 'trace' : r.countersCheck.mismatched.length ? 'counters' : 'outputs';
+    const f = r.trace.first;
+    const detail = f ? `first divergence at cycle ${f.cycle}, job ${f.job}, ${f.signal}: expected ${f.expected}, got ${f.actual}`
+      : r.outputs.first ? `output [${r.outputs.first.index.join(',')}]: expected ${r.outputs.first.expected}, got ${r.outputs.first.actual}`
+      : `cycles rtl ${r.cycles.rtl} golden ${r.cycles.golden}; counters ${r.countersCheck.mismatched.join(', ')}`;
+    return { name: m.name, description: m.description, module: m.module, killed: true, killedBy, workload: describeWorkload(w), detail };
+  }
+  return { name: m.name, description: m.description, module: m.module, killed: false };
 }

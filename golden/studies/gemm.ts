@@ -9,7 +9,7 @@ import { ANT_MODES, type AntMode, type HwConfig } from '../../generator/config.t
 import { fastRun } from '../model/fastpe.ts';
 import { gemmWorkload, type Gemm } from './gemm-tables.ts';
 import { mapWorkload } from '../mapping/mapper.ts';
-import { prune, type Pattern } from '../workload/patterns.ts';
+import { PATTERNS, prune, type Pattern } from '../workload/patterns.ts';
 import { COUNTER_NAMES, zeroCounters, type Counters } from '../../generator/counters.ts';
 import { energy, loadTech, type Tech } from '../cost/cost.ts';
 import { Rng, seedFor } from '../workload/rng.ts';
@@ -83,4 +83,41 @@ export function summarizeGemm(cfg: HwConfig, rows: GemmRow[], tech: Tech = loadT
 /** The dense GEMM on the same array: no pruning, dense activations, per-k mapping (no cross-k RCPs), ant off is its baseline. */
 export function denseGemm(cfg: HwConfig, name: string, o: GemmOptions): GemmSummary {
   return summarizeGemm(cfg, runGemm(cfg, name, { ...o, pattern: 'ew', sparsity: 0, actDensity: 1, mapping: 'perk' }));
+}
+
+export interface GemmComparison { gemm: string; options: GemmOptions; rows: GemmRow[]; summary: GemmSummary; dense: GemmSummary; ew: GemmSummary; vsDense: Record<string, number>; vsEw: Record<string, number> }
+
+/** A pruned GEMM workload next to the dense GEMM on the same array and to ew at the same sparsity (`model --gemm`). */
+export function compareGemm(cfg: HwConfig, name: string, go: GemmOptions): GemmComparison {
+  const rows = runGemm(cfg, name, go);
+  const summary = summarizeGemm(cfg, rows);
+  const dense = denseGemm(cfg, name, go);
+  const ew = go.pattern === 'ew' ? summary : summarizeGemm(cfg, runGemm(cfg, name, { ...go, pattern: 'ew' }));
+  const modes = Object.keys(summary.cycles) as AntMode[];
+  return {
+    gemm: name, options: go, rows, summary, dense, ew,
+    vsDense: Object.fromEntries(modes.map((m) => [m, dense.cycles.off / summary.cycles[m]])),
+    vsEw: Object.fromEntries(modes.map((m) => [m, ew.cycles[m] / summary.cycles[m]])),
+  };
+}
+
+export interface GemmReportRow { pattern: Pattern; sparsity: number; cycles: number; vsDense: number; vsEw: number; energyPj: number; energyVsDense: number; energyVsEw: number; utilization: number; valid: number }
+
+/** Every pattern at every sparsity (ant = window), against dense and ew (`gemm-report`). */
+export function gemmReportRows(cfg: HwConfig, name: string, sparsities: number[], actDensity: number, sample: number, seed = 1): { rows: GemmReportRow[]; dense: GemmSummary } {
+  const base = { actDensity, sample, seed, batch: 16 };
+  const dense = denseGemm(cfg, name, { ...base, pattern: 'ew', sparsity: 0 });
+  const rows: GemmReportRow[] = [];
+  for (const sparsity of sparsities) {
+    const ew = summarizeGemm(cfg, runGemm(cfg, name, { ...base, pattern: 'ew', sparsity }));
+    for (const pattern of PATTERNS) {
+      // vw is fixed by its N:M; run it at the 4:16 default (75%) only.
+      if (pattern === 'vw' && Math.abs(sparsity - 0.75) > 1e-9) continue;
+      if (pattern === 'tvw' && sparsity < 0.5) continue;
+      const s = pattern === 'ew' ? ew : summarizeGemm(cfg, runGemm(cfg, name, { ...base, pattern, sparsity }));
+      rows.push({ pattern, sparsity, cycles: s.cycles.window, vsDense: dense.cycles.off / s.cycles.window, vsEw: ew.cycles.window / s.cycles.window,
+        energyPj: s.energyPj.window, energyVsDense: dense.energyPj.off / s.energyPj.window, energyVsEw: ew.energyPj.window / s.energyPj.window, utilization: s.utilization.window, valid: s.valid });
+    }
+  }
+  return { rows, dense };
 }

@@ -6,10 +6,9 @@
  * and scale by groups.total / groups.mapped (exact when every group is mapped, as in the
  * scaled-down layers the tests cosimulate).
  */
-import os from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { ANT_MODES, type AntMode, type HwConfig } from '../../generator/config.ts';
 import { WorkloadError } from '../../generator/errors.ts';
+import { runPool } from '../util/pool.ts';
 import { fastRun } from '../model/fastpe.ts';
 import { mapWorkload } from '../mapping/mapper.ts';
 import { type Dataset, type Layer, NETWORK_NAMES, denseMacs, network } from './networks.ts';
@@ -97,28 +96,18 @@ export function evaluateTask(cfg: HwConfig, task: LayerTask, sample: number): La
   return { network: task.network, layer: task.layer.name, phase: task.phase, repeat: task.layer.repeat, macs, groups: mapping.groups, modes };
 }
 
+/** The pool's task (golden/util/pool.ts): one layer in one phase. */
+export function layerTask(task: LayerTask, shared: { cfg: HwConfig; sample: number }): LayerResult {
+  return evaluateTask(shared.cfg, task, shared.sample);
+}
+
 /** Run tasks over worker threads (largest first, so the pool stays busy). */
 export async function runTasks(cfg: HwConfig, tasks: LayerTask[], sample: number, jobs: number): Promise<LayerResult[]> {
-  if (jobs <= 1) return tasks.map((t) => evaluateTask(cfg, t, sample));
-  const order = tasks.map((t, i) => i).sort((a, b) => weight(tasks[b]) - weight(tasks[a]));
+  const order = tasks.map((_t, i) => i).sort((a, b) => weight(tasks[b]) - weight(tasks[a]));
   const results: LayerResult[] = new Array(tasks.length);
-  let next = 0;
-  const url = new URL('./network-model-worker.mjs', import.meta.url);
-  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, () => new Promise<void>((resolve, reject) => {
-    const worker = new Worker(url, { workerData: { cfg, sample } });
-    const feed = () => {
-      if (next >= order.length) { void worker.terminate(); resolve(); return; }
-      const i = order[next++];
-      worker.postMessage({ i, task: tasks[i] });
-    };
-    worker.on('message', (m: { i: number; result?: LayerResult; error?: string }) => {
-      if (m.error) { void worker.terminate(); reject(new WorkloadError(m.error)); return; }
-      results[m.i] = m.result!;
-      feed();
-    });
-    worker.on('error', reject);
-    feed();
-  })));
+  await runPool({ module: import.meta.url, fn: 'layerTask', shared: { cfg, sample } }, order.map((i) => tasks[i]), jobs, {
+    result: (k, r: LayerResult) => { results[order[k]] = r; },
+  });
   return results;
 }
 
@@ -184,5 +173,3 @@ export async function runModel(cfg: HwConfig, o: ModelOptions): Promise<ModelRes
   }
   return { options: o, config: cfg, networks, geomeanSpeedup, geomeanEnergyReduction, tech: { node: tech.node, source: o.tech ?? 'golden/cost/tech-45nm.json' }, seconds: (Date.now() - started) / 1000 };
 }
-
-export const defaultJobs = () => Math.max(1, os.availableParallelism?.() ?? os.cpus().length);

@@ -4,9 +4,10 @@
  * first and every failure becomes one TensorFileError naming file and tensor.
  */
 import fs from 'node:fs';
-import { parse, dump } from 'npyjs';
+import { parse, dump, float16ToFloat32 } from 'npyjs';
 import { OutputError, TensorFileError } from '../../generator/errors.ts';
 import { size, strides, unravel, type AccTensor, type Tensor } from './tensor.ts';
+import { writeAtomic } from '../util/atomic.ts';
 
 export interface ReadNpyOptions {
   /** Tensor name used in messages, e.g. 'weights'. */
@@ -160,16 +161,34 @@ function fortranToC<T extends NpyStorage>(src: T, shape: number[]): T {
   return dst;
 }
 
-/** Write int32 ('<i4') or int64 ('<i8') data via a temp file + rename, so no half-written file remains. */
+/** An .npy tensor of any integer or float dtype: `raw` keeps the file's dtype (float16 as its uint16 bits), `values` its numbers. */
+export interface NpyAny { shape: number[]; dtype: string; raw: NpyStorage; values: Float64Array }
+
+const ANY_DTYPE = 'allowed: int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32, float64';
+
+/** Read an .npy file of any integer or float dtype (checks as readNpyRaw); values must be finite. */
+export function readNpyAny(path: string, name: string): NpyAny {
+  // float16 stays as its bits so it can be written back unchanged.
+  const { shape, code, raw } = readNpyRaw(path, name, { allowed: ANY_DTYPE, convertFloat16: false });
+  const values = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const v = code === 'f2' ? float16ToFloat32(raw[i] as number) : Number(raw[i]);
+    if (!Number.isFinite(v)) throw new TensorFileError(`${path}: value ${v} at ${fmtShape(unravel(shape, i))} of the ${name} tensor is not finite; allowed: finite numbers`);
+    values[i] = v;
+  }
+  return { shape, dtype: code, raw, values };
+}
+
+/** The bytes of an .npy file of this dtype and shape (C order). */
+export function npyBytes(raw: NpyStorage, shape: number[], dtype: string): Uint8Array {
+  return new Uint8Array(dump(raw, shape, dtype === 'f2' ? { dtype: 'f2' } : undefined));
+}
+
+/** The "cannot write" message of every .npy output. */
+export const npyWriteFailure = (file: string, why: string) => new OutputError(`${file}: cannot write the .npy file: ${why}`);
+
+/** Write int32 ('<i4') or int64 ('<i8') data whole or not at all (golden/util/atomic.ts). */
 export function writeNpyAtomic(path: string, t: Tensor | AccTensor): void {
   if (t.data.length !== size(t.shape)) throw new Error(`writeNpyAtomic: ${t.data.length} values for shape ${fmtShape(t.shape)}`);
-  const bytes = new Uint8Array(dump(t.data, t.shape));
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, path);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new OutputError(`${path}: cannot write the .npy file: ${(e as Error).message}`);
-  }
+  writeAtomic(path, new Uint8Array(dump(t.data, t.shape)), npyWriteFailure);
 }

@@ -1,4 +1,5 @@
 /** Dense row-major (C order) tensors. */
+import { Rng, seedFor } from './rng.ts';
 
 /** Operand tensor: signed integers of up to 32 bits. */
 export interface Tensor { shape: number[]; data: Int32Array }
@@ -73,4 +74,35 @@ export function tensorEquals(a: AccTensor | Tensor, b: AccTensor | Tensor): Comp
     if (mismatches++ === 0) first = { index: unravel(a.shape, i), expected: BigInt(x), actual: BigInt(y) };
   }
   return first ? { equal: false, mismatches, first } : { equal: true, mismatches: 0 };
+}
+
+/** The K x N matrix of a 2-D tensor, or the (C*R*S) x K_out im2col matrix of a 4-D (K_out, C, R, S) conv weight. */
+export function toGemm(shape: readonly number[], v: Float64Array): { K: number; N: number; data: Float64Array } {
+  if (shape.length === 2) return { K: shape[0], N: shape[1], data: v };
+  const [ko, c, r, s] = shape, crs = c * r * s;
+  const out = new Float64Array(v.length);
+  for (let k = 0; k < ko; k++) for (let j = 0; j < crs; j++) out[j * ko + k] = v[k * crs + j];
+  return { K: crs, N: ko, data: out };
+}
+
+/** A K x N mask back in the tensor's layout (inverse of toGemm). */
+export function fromGemmMask(shape: readonly number[], mask: Uint8Array): Uint8Array {
+  if (shape.length === 2) return mask;
+  const [ko, c, r, s] = shape, crs = c * r * s;
+  const out = new Uint8Array(mask.length);
+  for (let k = 0; k < ko; k++) for (let j = 0; j < crs; j++) out[k * crs + j] = mask[j * ko + k];
+  return out;
+}
+
+/** Standard-normal float32 K x N matrix from a seed (Box-Muller over golden/workload/rng.ts). */
+export function randomMatrix(K: number, N: number, seed: number): Float32Array {
+  const rng = new Rng(seedFor(seed, 'prune'));
+  const out = new Float32Array(K * N);
+  for (let i = 0; i < out.length; i += 2) {
+    const u1 = 1 - rng.next(), u2 = rng.next();
+    const rad = Math.sqrt(-2 * Math.log(u1));
+    out[i] = rad * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < out.length) out[i + 1] = rad * Math.sin(2 * Math.PI * u2);
+  }
+  return out;
 }
