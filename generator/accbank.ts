@@ -1,26 +1,22 @@
 /** af_accbank: one accumulator bank; read-modify-write per cycle, cleared row by row. */
 import { type HwConfig, derive } from './config.ts';
-import { header, footer, type VModule } from './verilog.ts';
+import { header, footer, localparams, type VModule } from './verilog.ts';
+import { type Signature, input, output, declarePorts } from './ports.ts';
+
+export function accbankPorts(cfg: HwConfig): Signature {
+  const rw = derive(cfg).rowWidth, acw = cfg.accWidth;
+  return [
+    input('clk'), input('acc_we'), input('acc_row', rw), input('acc_data', acw),
+    input('clr_we'), input('clr_row', rw), output('rd_data', acw), output('sum', acw),
+  ];
+}
 
 export function genAccbank(cfg: HwConfig): VModule {
   const d = derive(cfg);
   const acw = cfg.accWidth, rw = d.rowWidth, depth = cfg.bankDepth;
-  const text = header('af_accbank', 'accumulator bank (asynchronous read, synchronous write)', cfg, {
-    DEPTH: depth, ACCW: acw, ROWW: rw,
-  }) + `// One address port: the crossbar accumulates into it while computing; init and drain
-// read and clear it row by row. Sums wrap in two's complement at ${acw} bits.
-module af_accbank (
-  input  wire              clk,
-  input  wire              acc_we,
-  input  wire [${rw - 1}:0] acc_row,
-  input  wire [${acw - 1}:0] acc_data,
-  input  wire              clr_we,
-  input  wire [${rw - 1}:0] clr_row,
-  output wire [${acw - 1}:0] rd_data,
-  output wire [${acw - 1}:0] sum
-);
-  reg  [${acw - 1}:0] mem [0:${depth - 1}];
-  wire [${rw - 1}:0] row = clr_we ? clr_row : acc_row;
+  const widths = { DEPTH: depth, ACCW: acw, ROWW: rw };
+  const body = `  reg  [ACCW-1:0] mem [0:DEPTH-1];
+  wire [ROWW-1:0] row = clr_we ? clr_row : acc_row;
 
   assign rd_data = mem[row];
   assign sum = rd_data + acc_data;
@@ -29,7 +25,14 @@ module af_accbank (
     if (clr_we) mem[row] <= ${acw}'d0;
     else if (acc_we) mem[row] <= sum;
   end
-endmodule
+`;
+  const text = header('af_accbank', 'accumulator bank (asynchronous read, synchronous write)', cfg, widths) +
+    `// One address port: the crossbar accumulates into it while computing; init and drain
+// read and clear it row by row. Sums wrap in two's complement at ${acw} bits.
+module af_accbank (
+${declarePorts(accbankPorts(cfg))}
+);
+${localparams(widths, body)}${body}endmodule
 ` + footer;
   return { name: 'af_accbank', file: 'af_accbank.v', text };
 }

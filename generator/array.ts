@@ -10,8 +10,38 @@
  */
 import { type HwConfig, derive, clog2 } from './config.ts';
 import { jobLayout, laneLayout } from './layout.ts';
-import { header, footer, type VModule } from './verilog.ts';
+import { header, footer, wrap, localparams, MAX_LINE, type VModule } from './verilog.ts';
 import { COUNTER_NAMES } from './counters.ts';
+import { type Signature, input, output, comment, declarePorts, instance } from './ports.ts';
+import { pePorts } from './pe.ts';
+
+/**
+ * af_array's ports: the design's top level. The simulators' harnesses (testbench/harness.ts,
+ * testbench/icarus.ts) and the FPGA shell (testbench/fmax.ts) are derived from this list.
+ */
+export function arrayPorts(cfg: HwConfig): Signature {
+  const d = derive(cfg);
+  const jw = jobLayout(cfg).width, lw = laneLayout(cfg).width;
+  const { F, I, banks: B, accWidth: acw, counterWidth: ctw, pes: N } = cfg;
+  const rw = d.rowWidth;
+  return [
+    input('clk'), input('rst'),
+    comment(`Array job: {reduce, bcast, one ${jw}-bit descriptor per PE}.`),
+    input('job_valid'), output('job_ready'), input('job_data', N * jw + 2),
+    comment('Stationary operand streams, one per PE.'),
+    input('a_valid', N), output('a_ready', N), input('a_data', N * I * lw),
+    comment('Streamed operand streams; stream 0 feeds every PE in broadcast jobs.'),
+    input('b_valid', N), output('b_ready', N), input('b_data', N * F * lw),
+    comment('Drained accumulator rows: one PE\'s (out_pe), or the sum over PEs (out_reduced).'),
+    output('out_valid'), output('out_reduced'), output('out_pe', Math.max(1, clog2(N))), output('out_row', rw),
+    output('out_data', B * acw), output('idle'),
+    comment(`Per-PE performance counters, PE p at [p*${ctw} +: ${ctw}].`),
+    ...COUNTER_NAMES.map((c) => output(`perf_${c}`, N * ctw)),
+    comment('Per-PE trace ports for the testbench.'),
+    output('mon_issue', N), output('mon_issue_a', N * d.aIdxWidth), output('mon_issue_b', N * d.bIdxWidth),
+    output('mon_acc_we', N * B), output('mon_acc_row', N * B * rw), output('mon_acc_sum', N * B * acw),
+  ];
+}
 
 export function genArray(cfg: HwConfig): VModule {
   const d = derive(cfg);
@@ -19,42 +49,20 @@ export function genArray(cfg: HwConfig): VModule {
   const { F, I, banks: B, accWidth: acw, counterWidth: ctw, pes: N } = cfg;
   const aw = I * lw, bw = F * lw, rw = d.rowWidth, aiw = d.aIdxWidth, biw = d.bIdxWidth;
   const piw = Math.max(1, clog2(N));
-  const sumTerms = (bank: string) => Array.from({ length: N }, (_, p) => `pe_out_data[${p}*${B * acw} + ${bank}*${acw} +: ${acw}]`).join(' + ');
+  // The sum over PEs of one bank, wrapped onto further lines when it is too long for one.
+  const reduction = (bank: string) => {
+    const terms = Array.from({ length: N }, (_, p) => `pe_out_data[${p}*${B * acw} + ${bank}*${acw} +: ${acw}]`);
+    const lead = `      assign reduced[${bank}*${acw} +: ${acw}] = `;
+    const line = `${lead}${terms.join(' + ')};`;
+    if (line.length <= MAX_LINE) return line;
+    return wrap(terms.map((t, i) => (i === N - 1 ? `${t};` : `${t} +`)), lead, ' '.repeat(lead.length)).join('\n');
+  };
   const text = header('af_array', `array of ${N} sparse outer-product PEs`, cfg, {
     PES: N, F, I, BANKS: B, ACCW: acw, CTRW: ctw, ant: cfg.ant,
   }) + `module af_array (
-  input  wire              clk,
-  input  wire              rst,
-  // Array job: {reduce, bcast, one ${jw}-bit descriptor per PE}.
-  input  wire              job_valid,
-  output wire              job_ready,
-  input  wire [${N * jw + 1}:0] job_data,
-  // Stationary operand streams, one per PE.
-  input  wire [${N - 1}:0] a_valid,
-  output wire [${N - 1}:0] a_ready,
-  input  wire [${N * aw - 1}:0] a_data,
-  // Streamed operand streams; stream 0 feeds every PE in broadcast jobs.
-  input  wire [${N - 1}:0] b_valid,
-  output wire [${N - 1}:0] b_ready,
-  input  wire [${N * bw - 1}:0] b_data,
-  // Drained accumulator rows: one PE's (out_pe), or the sum over PEs (out_reduced).
-  output wire              out_valid,
-  output wire              out_reduced,
-  output wire [${piw - 1}:0] out_pe,
-  output wire [${rw - 1}:0] out_row,
-  output wire [${B * acw - 1}:0] out_data,
-  output wire              idle,
-  // Per-PE performance counters, PE p at [p*${ctw} +: ${ctw}].
-${COUNTER_NAMES.map((c) => `  output wire [${N * ctw - 1}:0] perf_${c},`).join('\n')}
-  // Per-PE trace ports for the testbench.
-  output wire [${N - 1}:0] mon_issue,
-  output wire [${N * aiw - 1}:0] mon_issue_a,
-  output wire [${N * biw - 1}:0] mon_issue_b,
-  output wire [${N * B - 1}:0] mon_acc_we,
-  output wire [${N * B * rw - 1}:0] mon_acc_row,
-  output wire [${N * B * acw - 1}:0] mon_acc_sum
+${declarePorts(arrayPorts(cfg))}
 );
-  reg              bcast_q, reduce_q;
+${localparams({ PES: N, BANKS: B }, 'PES BANKS')}  reg              bcast_q, reduce_q;
   wire [${N - 1}:0] pe_idle, pe_wait, pe_draining, pe_b_ready, drain_go;
   wire [${N * rw - 1}:0] pe_out_row;
   wire [${N * B * acw - 1}:0] pe_out_data;
@@ -76,23 +84,23 @@ ${COUNTER_NAMES.map((c) => `  output wire [${N * ctw - 1}:0] perf_${c},`).join('
 
   genvar p;
   generate
-    for (p = 0; p < ${N}; p = p + 1) begin : g_pe
+    for (p = 0; p < PES; p = p + 1) begin : g_pe
       // Broadcast: every PE takes stream 0's beat, only when all of them can.
       wire b_valid_pe = bcast_q ? (b_valid[0] && all_b_ready) : b_valid[p];
       wire [${bw - 1}:0] b_data_pe = bcast_q ? b_data[${bw - 1}:0] : b_data[p*${bw} +: ${bw}];
       wire unused_ready;
-      af_pe u_pe (
-        .clk(clk), .rst(rst),
-        .job_valid(take_job), .job_ready(pe_idle[p]), .job_data(job_data[p*${jw} +: ${jw}]),
-        .a_valid(a_valid[p]), .a_ready(a_ready[p]), .a_data(a_data[p*${aw} +: ${aw}]),
-        .b_valid(b_valid_pe), .b_ready(pe_b_ready[p]), .b_data(b_data_pe),
-        .out_valid(pe_draining[p]), .out_row(pe_out_row[p*${rw} +: ${rw}]), .out_data(pe_out_data[p*${B * acw} +: ${B * acw}]),
-        .idle(unused_ready), .drain_wait(pe_wait[p]), .drain_go(drain_go[p]),
-${COUNTER_NAMES.map((c) => `        .perf_${c}(perf_${c}[p*${ctw} +: ${ctw}]),`).join('\n')}
-        .mon_issue(mon_issue[p]), .mon_issue_a(mon_issue_a[p*${aiw} +: ${aiw}]), .mon_issue_b(mon_issue_b[p*${biw} +: ${biw}]),
-        .mon_acc_we(mon_acc_we[p*${B} +: ${B}]), .mon_acc_row(mon_acc_row[p*${B * rw} +: ${B * rw}]),
-        .mon_acc_sum(mon_acc_sum[p*${B * acw} +: ${B * acw}])
-      );
+${instance('af_pe', 'u_pe', pePorts(cfg), {
+    clk: 'clk', rst: 'rst',
+    job_valid: 'take_job', job_ready: 'pe_idle[p]', job_data: `job_data[p*${jw} +: ${jw}]`,
+    a_valid: 'a_valid[p]', a_ready: 'a_ready[p]', a_data: `a_data[p*${aw} +: ${aw}]`,
+    b_valid: 'b_valid_pe', b_ready: 'pe_b_ready[p]', b_data: 'b_data_pe',
+    out_valid: 'pe_draining[p]', out_row: `pe_out_row[p*${rw} +: ${rw}]`, out_data: `pe_out_data[p*${B * acw} +: ${B * acw}]`,
+    idle: 'unused_ready', drain_wait: 'pe_wait[p]', drain_go: 'drain_go[p]',
+    ...Object.fromEntries(COUNTER_NAMES.map((c) => [`perf_${c}`, `perf_${c}[p*${ctw} +: ${ctw}]`])),
+    mon_issue: 'mon_issue[p]', mon_issue_a: `mon_issue_a[p*${aiw} +: ${aiw}]`, mon_issue_b: `mon_issue_b[p*${biw} +: ${biw}]`,
+    mon_acc_we: `mon_acc_we[p*${B} +: ${B}]`, mon_acc_row: `mon_acc_row[p*${B * rw} +: ${B * rw}]`,
+    mon_acc_sum: `mon_acc_sum[p*${B * acw} +: ${B * acw}]`,
+  }, {}, '      ')}
       assign b_ready[p] = bcast_q ? (p == 0 ? all_b_ready : 1'b0) : pe_b_ready[p];
     end
   endgenerate
@@ -111,8 +119,8 @@ ${COUNTER_NAMES.map((c) => `        .perf_${c}(perf_${c}[p*${ctw} +: ${ctw}]),`)
   wire [${B * acw - 1}:0] reduced;
   genvar bk;
   generate
-    for (bk = 0; bk < ${B}; bk = bk + 1) begin : g_sum
-      assign reduced[bk*${acw} +: ${acw}] = ${sumTerms('bk')};
+    for (bk = 0; bk < BANKS; bk = bk + 1) begin : g_sum
+${reduction('bk')}
     end
   endgenerate
   assign out_valid = |pe_draining;

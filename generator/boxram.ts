@@ -16,10 +16,22 @@
  */
 import type { HwConfig } from './config.ts';
 import { header, footer, type VModule } from './verilog.ts';
+import { type Signature, input, output, comment, declarePorts } from './ports.ts';
+import { boxramParams } from './range.ts';
+
+/** af_boxram's ports, sized by its parameters. */
+export const BOXRAM_PORTS: Signature = [
+  input('clk'), input('wr_en'), input('wr_idx', 'ADDRW'), input('wr_data', 'WIDTH'),
+  comment('Index of the first box wanted in the next cycle.'),
+  input('rd_base', 'ADDRW'),
+  comment("Box rd_base+j (of the previous cycle's rd_base) at [j*WIDTH +: WIDTH]."),
+  output('rd_data', 'BANKS*WIDTH'),
+];
 
 export function genBoxram(cfg: HwConfig): VModule {
+  const p = boxramParams(cfg);
   const text = header('af_boxram', 'ANT box memory: banked synchronous RAM, BANKS consecutive boxes a cycle', cfg, {
-    BANKS: 'per instance', BANKW: 'per instance', ROWS: 'per instance', ROWW: 'per instance', ADDRW: 'per instance', WIDTH: 'per instance',
+    u_abox: p.a, u_bbox: p.b,
   }) + `module af_boxram #(
   parameter integer BANKS = 4,   // a power of two, at least 2
   parameter integer BANKW = 2,   // log2(BANKS)
@@ -28,14 +40,7 @@ export function genBoxram(cfg: HwConfig): VModule {
   parameter integer ADDRW = 9,   // index width, at least BANKW + ROWW
   parameter integer WIDTH = 40
 ) (
-  input  wire                   clk,
-  input  wire                   wr_en,
-  input  wire [ADDRW-1:0]       wr_idx,
-  input  wire [WIDTH-1:0]       wr_data,
-  // Index of the first box wanted in the next cycle.
-  input  wire [ADDRW-1:0]       rd_base,
-  // Box rd_base+j (of the previous cycle's rd_base) at [j*WIDTH +: WIDTH].
-  output wire [BANKS*WIDTH-1:0] rd_data
+${declarePorts(BOXRAM_PORTS)}
 );
   localparam [ROWW-1:0] ROW_ONE = 1;
   wire [BANKW-1:0] wr_bank = wr_idx[BANKW-1:0];

@@ -200,6 +200,12 @@ export interface Derived {
   /** Signed width of output-coordinate arithmetic (y/x sums with offsets). */
   ocWidth: number;
   laneWidth: number;
+  /**
+   * Bits of a count of ANT candidates, 0..antLookahead's largest allowed value: the
+   * sequencer's per-cycle `visited` count and its candidate indices. Sized from the config
+   * limit, not the value, so every build has the same port widths.
+   */
+  lookCountWidth: number;
 }
 
 export function derive(cfg: HwConfig): Derived {
@@ -215,5 +221,6 @@ export function derive(cfg: HwConfig): Derived {
     bCountWidth: clog2(cfg.bDepth + 1),
     ocWidth: cfg.coordWidth + 3,
     laneWidth: 1 + cfg.tagWidth + cfg.chanWidth + 2 * cfg.coordWidth + cfg.dataWidth,
+    lookCountWidth: clog2((CONFIG_KEYS.antLookahead as IntKey).max + 1),
   };
 }

@@ -1,10 +1,28 @@
 /** af_opbuf: an operand vector buffer (one write port for loading, one synchronous read port). */
-import type { HwConfig } from './config.ts';
+import { type HwConfig, derive } from './config.ts';
+import { laneLayout } from './layout.ts';
 import { header, footer, type VModule } from './verilog.ts';
+import { type Signature, input, output, declarePorts } from './ports.ts';
+
+/** af_opbuf's ports, sized by its parameters. */
+export const OPBUF_PORTS: Signature = [
+  input('clk'), input('wr_en'), input('wr_idx', 'IDXW'), input('wr_data', 'WIDTH'),
+  input('rd_en'), input('rd_idx', 'IDXW'), output('rd_data', 'WIDTH', { reg: true }),
+];
+
+/** The parameters of af_pe's two buffers: A (stationary) and B (streamed) vectors. */
+export function opbufParams(cfg: HwConfig) {
+  const d = derive(cfg), lw = laneLayout(cfg).width;
+  return {
+    a: { DEPTH: cfg.aDepth, IDXW: d.aIdxWidth, WIDTH: cfg.I * lw },
+    b: { DEPTH: cfg.bDepth, IDXW: d.bIdxWidth, WIDTH: cfg.F * lw },
+  };
+}
 
 export function genOpbuf(cfg: HwConfig): VModule {
+  const p = opbufParams(cfg);
   const text = header('af_opbuf', 'operand vector buffer, written while loading, read by the sequencer', cfg, {
-    DEPTH: 'per instance', IDXW: 'per instance', WIDTH: 'per instance',
+    u_abuf: p.a, u_bbuf: p.b,
   }) + `// A block-RAM shaped memory: synchronous read with a read enable, so a stalled pipeline
 // keeps the vector it is working on at the read port without re-addressing it.
 module af_opbuf #(
@@ -12,13 +30,7 @@ module af_opbuf #(
   parameter integer IDXW  = 8,
   parameter integer WIDTH = 32
 ) (
-  input  wire             clk,
-  input  wire             wr_en,
-  input  wire [IDXW-1:0]  wr_idx,
-  input  wire [WIDTH-1:0] wr_data,
-  input  wire             rd_en,
-  input  wire [IDXW-1:0]  rd_idx,
-  output reg  [WIDTH-1:0] rd_data
+${declarePorts(OPBUF_PORTS)}
 );
   reg [WIDTH-1:0] mem [0:DEPTH-1];
 

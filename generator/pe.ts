@@ -10,8 +10,76 @@
  */
 import { type HwConfig, derive } from './config.ts';
 import { COUNTER_NAMES } from './counters.ts';
-import { jobLayout, laneLayout } from './layout.ts';
-import { header, footer, slice, resize, zext, type VModule } from './verilog.ts';
+import { jobLayout, laneLayout, type LaneFieldName } from './layout.ts';
+import { header, footer, slice, resize, zext, localparams, type VModule } from './verilog.ts';
+import { type Signature, input, output, comment, declarePorts, instance } from './ports.ts';
+import { seqPorts } from './seq.ts';
+import { rangePorts } from './range.ts';
+import { OPBUF_PORTS, opbufParams } from './opbuf.ts';
+import { mularrayPorts } from './mularray.ts';
+import { coordPorts } from './coord.ts';
+import { xbarPorts } from './xbar.ts';
+import { accbankPorts } from './accbank.ts';
+
+/** af_pe's ports. af_array connects them by this list; the perf_* ports follow COUNTER_NAMES. */
+export function pePorts(cfg: HwConfig): Signature {
+  const d = derive(cfg);
+  const job = jobLayout(cfg), lw = laneLayout(cfg).width;
+  const { F, I, banks: B, accWidth: acw, counterWidth: ctw } = cfg;
+  const rw = d.rowWidth;
+  return [
+    input('clk'), input('rst'),
+    comment('Job descriptor stream.'),
+    input('job_valid'), output('job_ready'), input('job_data', job.width),
+    comment(`Stationary operand (A) vectors: ${I} lanes of ${lw} bits.`),
+    input('a_valid'), output('a_ready'), input('a_data', I * lw),
+    comment(`Streamed operand (B) vectors: ${F} lanes of ${lw} bits.`),
+    input('b_valid'), output('b_ready'), input('b_data', F * lw),
+    comment(`Drained accumulator rows (bank k at bits [k*${acw} +: ${acw}]).`),
+    output('out_valid'), output('out_row', rw), output('out_data', B * acw), output('idle'),
+    comment('Drain handshake with the array: the PE waits after computing until granted.'),
+    output('drain_wait'), input('drain_go'),
+    comment(`Performance counters (wrap at ${ctw} bits).`),
+    ...COUNTER_NAMES.map((c) => output(`perf_${c}`, ctw, { reg: true })),
+    comment('Trace port for the testbench.'),
+    output('mon_issue'), output('mon_issue_a', d.aIdxWidth), output('mon_issue_b', d.bIdxWidth),
+    output('mon_acc_we', B), output('mon_acc_row', B * rw), output('mon_acc_sum', B * acw),
+  ];
+}
+
+/** One wire per job descriptor field (nA -> n_a), sliced from the job register. */
+function jobRegisters(job: ReturnType<typeof jobLayout>): string {
+  const range = (w: number) => (w === 1 ? '' : `[${w - 1}:0]`);
+  const w = Math.max(...job.fields.map((f) => range(f.width).length));
+  return job.fields.map((f) => {
+    const name = f.name.replace(/[A-Z]+/g, (m) => `_${m.toLowerCase()}`);
+    return `  wire ${range(f.width).padEnd(w)} ${name} = ${slice('job_q', job, f.name)};`;
+  }).join('\n');
+}
+
+/** The localparam naming each lane field's width (lv is one bit). */
+const FIELD_WIDTH: Record<LaneFieldName, string> = { val: 'DW', x: 'CW', y: 'CW', c: 'CHW', g: 'GW', lv: '' };
+const fieldLo = (f: LaneFieldName) => `${f.toUpperCase()}_LO`;
+
+/**
+ * Per-field buses of every lane of a packed vector, `<vec>_<field>` with lane l at [l*w +: w],
+ * declared once and unpacked by a generate loop (genvar ln) rather than sliced inline where used.
+ */
+function unpackLanes(vec: string, lanes: 'F' | 'I', fields: LaneFieldName[]): string {
+  const range = (f: LaneFieldName) => (FIELD_WIDTH[f] ? `[${lanes}*${FIELD_WIDTH[f]}-1:0]` : `[${lanes}-1:0]`);
+  const w = Math.max(...fields.map((f) => range(f).length));
+  const decls = fields.map((f) => `  wire ${range(f).padEnd(w)} ${vec}_${f};`);
+  const assigns = fields.map((f) => FIELD_WIDTH[f]
+    ? `      assign ${vec}_${f}[ln*${FIELD_WIDTH[f]} +: ${FIELD_WIDTH[f]}] = ${vec}[ln*LW + ${fieldLo(f)} +: ${FIELD_WIDTH[f]}];`
+    : `      assign ${vec}_${f}[ln] = ${vec}[ln*LW + ${fieldLo(f)}];`);
+  return `  // Lane fields of ${vec}.
+${decls.join('\n')}
+  generate
+    for (ln = 0; ln < ${lanes}; ln = ln + 1) begin : g_${vec}
+${assigns.join('\n')}
+    end
+  endgenerate`;
+}
 
 
 export function genPe(cfg: HwConfig): VModule {
@@ -23,52 +91,16 @@ export function genPe(cfg: HwConfig): VModule {
   const drw = job.fields.find((f) => f.name === 'drainRows')!.width;
   const pcw = Math.max(1, Math.ceil(Math.log2(P + 1)));
   const rowCnt = Math.max(rw, drw);
-  // Fields of every lane of a vector, gathered into per-field buses for the datapath blocks.
-  const gather = (vec: string, n: number, field: string) =>
-    `{${Array.from({ length: n }, (_, l) => n - 1 - l).map((l) => {
-      const f = lane.fields.find((x) => x.name === field)!;
-      const lo = l * lw + lane.offsets[field];
-      return f.width === 1 ? `${vec}[${lo}]` : `${vec}[${lo + f.width - 1}:${lo}]`;
-    }).join(', ')}}`;
   const counters = COUNTER_NAMES;
   const ant = cfg.ant !== 'off';
   const L = cfg.antLookahead;
-  const text = header('af_pe', 'sparse outer-product PE (SCNN-like), top level', cfg, {
-    F, I, BANKS: B, BANK_DEPTH: cfg.bankDepth, DW: dw, ACCW: acw, A_DEPTH: cfg.aDepth, B_DEPTH: cfg.bDepth,
-    CW: cw, CHW: chw, GW: gw, CTRW: ctw, ant: cfg.ant,
-  }) + `module af_pe (
-  input  wire              clk,
-  input  wire              rst,
-  // Job descriptor stream.
-  input  wire              job_valid,
-  output wire              job_ready,
-  input  wire [${job.width - 1}:0] job_data,
-  // Stationary operand (A) vectors: ${I} lanes of ${lw} bits.
-  input  wire              a_valid,
-  output wire              a_ready,
-  input  wire [${I * lw - 1}:0] a_data,
-  // Streamed operand (B) vectors: ${F} lanes of ${lw} bits.
-  input  wire              b_valid,
-  output wire              b_ready,
-  input  wire [${F * lw - 1}:0] b_data,
-  // Drained accumulator rows (bank k at bits [k*${acw} +: ${acw}]).
-  output wire              out_valid,
-  output wire [${rw - 1}:0] out_row,
-  output wire [${B * acw - 1}:0] out_data,
-  output wire              idle,
-  // Drain handshake with the array: the PE waits after computing until granted.
-  output wire              drain_wait,
-  input  wire              drain_go,
-  // Performance counters (wrap at ${ctw} bits).
-${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
-  // Trace port for the testbench.
-  output wire              mon_issue,
-  output wire [${aiw - 1}:0] mon_issue_a,
-  output wire [${biw - 1}:0] mon_issue_b,
-  output wire [${B - 1}:0] mon_acc_we,
-  output wire [${B * rw - 1}:0] mon_acc_row,
-  output wire [${B * acw - 1}:0] mon_acc_sum
-);
+  const vw = d.lookCountWidth;
+  const widths = { F, I, BANKS: B, BANK_DEPTH: cfg.bankDepth, DW: dw, ACCW: acw, A_DEPTH: cfg.aDepth, B_DEPTH: cfg.bDepth,
+    CW: cw, CHW: chw, GW: gw, CTRW: ctw, LW: lw };
+  // Where each field sits in a lane (lane l of a vector at [l*LW +: LW]).
+  const offsets = Object.fromEntries(lane.fields.map((f) => [fieldLo(f.name), lane.offsets[f.name]]));
+  const opbuf = opbufParams(cfg);
+  const body = `  genvar ln, k;
   localparam [2:0] S_INIT = 3'd0, S_IDLE = 3'd1, S_LOAD = 3'd2, S_COMPUTE = 3'd3, S_WAIT = 3'd4, S_DRAIN = 3'd5;
   reg  [2:0] state;
   reg  [${job.width - 1}:0] job_q;
@@ -77,21 +109,7 @@ ${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
   reg  [${rowCnt - 1}:0] row_cnt;
 
   // Job registers.
-  wire [${acn - 1}:0] n_a = ${slice('job_q', job, 'nA')};
-  wire [${bcn - 1}:0] n_b = ${slice('job_q', job, 'nB')};
-  wire sign_a = ${slice('job_q', job, 'signA')};
-  wire sign_b = ${slice('job_q', job, 'signB')};
-  wire match_en = ${slice('job_q', job, 'matchEn')};
-  wire drain = ${slice('job_q', job, 'drain')};
-  wire win_tag = ${slice('job_q', job, 'winTag')};
-  wire [${d.ocWidth - 1}:0] off_y = ${slice('job_q', job, 'offY')};
-  wire [${d.ocWidth - 1}:0] off_x = ${slice('job_q', job, 'offX')};
-  wire [${cw}:0] lim_y = ${slice('job_q', job, 'limY')};
-  wire [${cw}:0] lim_x = ${slice('job_q', job, 'limX')};
-  wire [${aw - 1}:0] stride_ac = ${slice('job_q', job, 'strideAC')};
-  wire [${aw - 1}:0] stride_bc = ${slice('job_q', job, 'strideBC')};
-  wire [${aw - 1}:0] off_addr = ${slice('job_q', job, 'offAddr')};
-  wire [${drw - 1}:0] drain_rows = ${slice('job_q', job, 'drainRows')};
+${jobRegisters(job)}
 
   // ---- LOAD: both buffers fill in parallel, one vector each per cycle.
   assign job_ready = state == S_IDLE;
@@ -106,7 +124,7 @@ ${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
   // ---- COMPUTE: sequencer, stage M (buffer read data, multiply, coordinates), stage X.
   wire seq_busy;
   wire seq_valid;
-  wire [4:0] seq_visited;
+  wire [${vw - 1}:0] seq_visited;
   wire [${aiw - 1}:0] seq_a;
   wire [${biw - 1}:0] seq_b;
   reg  m_valid;
@@ -116,76 +134,74 @@ ${counters.map((c) => `  output reg  [${ctw - 1}:0] perf_${c},`).join('\n')}
   wire x_take = m_valid && x_ready;
   wire [${I * lw - 1}:0] m_a;
   wire [${F * lw - 1}:0] m_b;
-
-${ant ? `  // ANT: the indices-range unit records vector boxes as they load and range-tests candidates.
+${ant ? `
+${unpackLanes('a_data', 'I', ['lv', 'y', 'x', 'g'])}
+${unpackLanes('b_data', 'F', ['lv', 'y', 'x', 'g'])}
+  // ANT: the indices-range unit records vector boxes as they load and range-tests candidates.
   wire [${L - 1}:0] rng_feas, rng_below, rng_above;
   wire rng_low_up;
   wire [${acn - 1}:0] seq_rd_a;
   wire [${biw - 1}:0] seq_rd_b;
-  af_range u_range (
-    .clk(clk),
-    .a_we(a_fire), .a_widx(${resize('a_cnt', acn, aiw, false)}), .a_lv(${gather('a_data', I, 'lv')}),
-    .a_y(${gather('a_data', I, 'y')}), .a_x(${gather('a_data', I, 'x')}), .a_g(${gather('a_data', I, 'g')}),
-    .b_we(b_fire), .b_widx(${resize('b_cnt', bcn, biw, false)}), .b_lv(${gather('b_data', F, 'lv')}),
-    .b_y(${gather('b_data', F, 'y')}), .b_x(${gather('b_data', F, 'x')}), .b_g(${gather('b_data', F, 'g')}),
-    .sign_a(sign_a), .sign_b(sign_b), .match_en(match_en), .win_tag(win_tag),
-    .off_y(off_y), .off_x(off_x), .lim_y(lim_y), .lim_x(lim_x),
-    .rd_a(seq_rd_a), .rd_b(seq_rd_b),
-    .feas(rng_feas), .below(rng_below), .above(rng_above), .low_up(rng_low_up)
-  );
-  af_seq u_seq (
-    .clk(clk), .rst(rst), .start(load_done), .n_a(n_a), .n_b(n_b), .advance(m_ready),
-    .feas(rng_feas), .below(rng_below), .above(rng_above), .low_up(rng_low_up),
-    .busy(seq_busy), .issue_valid(seq_valid), .issue_a(seq_a), .issue_b(seq_b),
-    .rd_a(seq_rd_a), .rd_b(seq_rd_b), .visited(seq_visited)
-  );` : `  af_seq u_seq (
-    .clk(clk), .rst(rst), .start(load_done), .n_a(n_a), .n_b(n_b), .advance(m_ready),
-    .busy(seq_busy), .issue_valid(seq_valid), .issue_a(seq_a), .issue_b(seq_b), .visited(seq_visited)
-  );
+${instance('af_range', 'u_range', rangePorts(cfg), {
+    clk: 'clk',
+    a_we: 'a_fire', a_widx: resize('a_cnt', acn, aiw, false), a_lv: 'a_data_lv', a_y: 'a_data_y', a_x: 'a_data_x', a_g: 'a_data_g',
+    b_we: 'b_fire', b_widx: resize('b_cnt', bcn, biw, false), b_lv: 'b_data_lv', b_y: 'b_data_y', b_x: 'b_data_x', b_g: 'b_data_g',
+    sign_a: 'sign_a', sign_b: 'sign_b', match_en: 'match_en', win_tag: 'win_tag',
+    off_y: 'off_y', off_x: 'off_x', lim_y: 'lim_y', lim_x: 'lim_x',
+    rd_a: 'seq_rd_a', rd_b: 'seq_rd_b',
+    feas: 'rng_feas', below: 'rng_below', above: 'rng_above', low_up: 'rng_low_up',
+  })}` : ''}
+${instance('af_seq', 'u_seq', seqPorts(cfg), {
+    clk: 'clk', rst: 'rst', start: 'load_done', n_a: 'n_a', n_b: 'n_b', advance: 'm_ready',
+    ...(ant ? { feas: 'rng_feas', below: 'rng_below', above: 'rng_above', low_up: 'rng_low_up', rd_a: 'seq_rd_a', rd_b: 'seq_rd_b' } : {}),
+    busy: 'seq_busy', issue_valid: 'seq_valid', issue_a: 'seq_a', issue_b: 'seq_b', visited: 'seq_visited',
+  })}${ant ? '' : `
   // The ANT-only job register has no reader in the baseline PE.
   wire unused_win_tag = &{1'b0, win_tag, 1'b0};`}
-  af_opbuf #(.DEPTH(${cfg.aDepth}), .IDXW(${aiw}), .WIDTH(${I * lw})) u_abuf (
-    .clk(clk), .wr_en(a_fire), .wr_idx(${resize('a_cnt', acn, aiw, false)}), .wr_data(a_data),
-    .rd_en(m_ready), .rd_idx(seq_a), .rd_data(m_a)
-  );
-  af_opbuf #(.DEPTH(${cfg.bDepth}), .IDXW(${biw}), .WIDTH(${F * lw})) u_bbuf (
-    .clk(clk), .wr_en(b_fire), .wr_idx(${resize('b_cnt', bcn, biw, false)}), .wr_data(b_data),
-    .rd_en(m_ready), .rd_idx(seq_b), .rd_data(m_b)
-  );
 
+${instance('af_opbuf', 'u_abuf', OPBUF_PORTS, {
+    clk: 'clk', wr_en: 'a_fire', wr_idx: resize('a_cnt', acn, aiw, false), wr_data: 'a_data',
+    rd_en: 'm_ready', rd_idx: 'seq_a', rd_data: 'm_a',
+  }, opbuf.a)}
+${instance('af_opbuf', 'u_bbuf', OPBUF_PORTS, {
+    clk: 'clk', wr_en: 'b_fire', wr_idx: resize('b_cnt', bcn, biw, false), wr_data: 'b_data',
+    rd_en: 'm_ready', rd_idx: 'seq_b', rd_data: 'm_b',
+  }, opbuf.b)}
+
+${unpackLanes('m_a', 'I', ['val', 'lv', 'y', 'x', 'c', 'g'])}
+${unpackLanes('m_b', 'F', ['val', 'lv', 'y', 'x', 'c', 'g'])}
   wire [${P * acw - 1}:0] m_prod;
   wire [${P - 1}:0] m_lanes, m_pvalid;
   wire [${P * aw - 1}:0] m_addr;
-  af_mularray u_mul (.a_val(${gather('m_a', I, 'val')}), .b_val(${gather('m_b', F, 'val')}),${cfg.gating === 'lanes' ? ' .en(m_pvalid),' : ''} .prod(m_prod));
-  af_coord u_coord (
-    .a_lv(${gather('m_a', I, 'lv')}), .a_y(${gather('m_a', I, 'y')}), .a_x(${gather('m_a', I, 'x')}),
-    .a_c(${gather('m_a', I, 'c')}), .a_g(${gather('m_a', I, 'g')}),
-    .b_lv(${gather('m_b', F, 'lv')}), .b_y(${gather('m_b', F, 'y')}), .b_x(${gather('m_b', F, 'x')}),
-    .b_c(${gather('m_b', F, 'c')}), .b_g(${gather('m_b', F, 'g')}),
-    .sign_a(sign_a), .sign_b(sign_b), .match_en(match_en), .off_y(off_y), .off_x(off_x),
-    .lim_y(lim_y), .lim_x(lim_x), .stride_ac(stride_ac), .stride_bc(stride_bc), .off_addr(off_addr),
-    .p_lanes(m_lanes), .p_valid(m_pvalid), .p_addr(m_addr)
-  );
+${instance('af_mularray', 'u_mul', mularrayPorts(cfg), {
+    a_val: 'm_a_val', b_val: 'm_b_val', ...(cfg.gating === 'lanes' ? { en: 'm_pvalid' } : {}), prod: 'm_prod',
+  })}
+${instance('af_coord', 'u_coord', coordPorts(cfg), {
+    a_lv: 'm_a_lv', a_y: 'm_a_y', a_x: 'm_a_x', a_c: 'm_a_c', a_g: 'm_a_g',
+    b_lv: 'm_b_lv', b_y: 'm_b_y', b_x: 'm_b_x', b_c: 'm_b_c', b_g: 'm_b_g',
+    sign_a: 'sign_a', sign_b: 'sign_b', match_en: 'match_en', off_y: 'off_y', off_x: 'off_x',
+    lim_y: 'lim_y', lim_x: 'lim_x', stride_ac: 'stride_ac', stride_bc: 'stride_bc', off_addr: 'off_addr',
+    p_lanes: 'm_lanes', p_valid: 'm_pvalid', p_addr: 'm_addr',
+  })}
 
   wire [${B - 1}:0] xb_we;
   wire [${B * rw - 1}:0] xb_row;
   wire [${B * acw - 1}:0] xb_data;
-  af_xbar u_xbar (
-    .clk(clk), .rst(rst), .take(x_take), .in_valid(m_pvalid), .in_addr(m_addr), .in_prod(m_prod),
-    .ready(x_ready), .stall(x_stall), .bank_we(xb_we), .bank_row(xb_row), .bank_data(xb_data)
-  );
+${instance('af_xbar', 'u_xbar', xbarPorts(cfg), {
+    clk: 'clk', rst: 'rst', take: 'x_take', in_valid: 'm_pvalid', in_addr: 'm_addr', in_prod: 'm_prod',
+    ready: 'x_ready', stall: 'x_stall', bank_we: 'xb_we', bank_row: 'xb_row', bank_data: 'xb_data',
+  })}
   wire compute_done = state == S_COMPUTE && !seq_busy && !m_valid && x_ready;
 
   // ---- Accumulator banks; INIT and DRAIN clear row row_cnt of every bank.
   wire clr = state == S_INIT || state == S_DRAIN;
   wire [${rw - 1}:0] clr_row = ${resize('row_cnt', rowCnt, rw, false)};
-  genvar k;
   generate
-    for (k = 0; k < ${B}; k = k + 1) begin : g_bank
-      af_accbank u_bank (
-        .clk(clk), .acc_we(xb_we[k]), .acc_row(xb_row[k*${rw} +: ${rw}]), .acc_data(xb_data[k*${acw} +: ${acw}]),
-        .clr_we(clr), .clr_row(clr_row), .rd_data(out_data[k*${acw} +: ${acw}]), .sum(mon_acc_sum[k*${acw} +: ${acw}])
-      );
+    for (k = 0; k < BANKS; k = k + 1) begin : g_bank
+${instance('af_accbank', 'u_bank', accbankPorts(cfg), {
+    clk: 'clk', acc_we: 'xb_we[k]', acc_row: `xb_row[k*${rw} +: ${rw}]`, acc_data: `xb_data[k*${acw} +: ${acw}]`,
+    clr_we: 'clr', clr_row: 'clr_row', rd_data: `out_data[k*${acw} +: ${acw}]`, sum: `mon_acc_sum[k*${acw} +: ${acw}]`,
+  }, {}, '      ')}
     end
   endgenerate
   wire last_init_row = row_cnt == ${rowCnt}'d${cfg.bankDepth - 1};
@@ -257,8 +273,8 @@ ${counters.map((c) => `      perf_${c} <= ${ctw}'d0;`).join('\n')}
         perf_gated <= perf_gated + (n_products - n_valid);` : ''}
       end
       if (x_stall) perf_stalls <= perf_stalls + ${ctw}'d1;
-      perf_visited <= perf_visited + ${zext('seq_visited', 5, ctw)};
-      perf_skipped <= perf_skipped + ${zext('seq_visited', 5, ctw)} - ${zext('issue', 1, ctw)};
+      perf_visited <= perf_visited + ${zext('seq_visited', vw, ctw)};
+      perf_skipped <= perf_skipped + ${zext('seq_visited', vw, ctw)} - ${zext('issue', 1, ctw)};
     end
   end
 
@@ -267,7 +283,12 @@ ${counters.map((c) => `      perf_${c} <= ${ctw}'d0;`).join('\n')}
   assign mon_issue_b = seq_b;
   assign mon_acc_we = xb_we;
   assign mon_acc_row = xb_row;
-endmodule
+`;
+  const text = header('af_pe', 'sparse outer-product PE (SCNN-like), top level', cfg, { ...widths, ant: cfg.ant }) + `module af_pe (
+${declarePorts(pePorts(cfg))}
+);
+${localparams(widths, body)}  // Lane layout: field offsets in a lane of LW bits.
+${localparams(offsets, body)}${body}endmodule
 ` + footer;
   return { name: 'af_pe', file: 'af_pe.v', text };
 }

@@ -9,6 +9,8 @@
  */
 import { type HwConfig, derive, clog2 } from './config.ts';
 import { header, footer, zext, type VModule } from './verilog.ts';
+import { type Signature, input, output, comment, declarePorts, instance } from './ports.ts';
+import { BOXRAM_PORTS } from './boxram.ts';
 
 // Widths of af_range's arithmetic and storage, defined once for the generator and the cost model.
 /** Signed width of every threshold and key compare (SW). */
@@ -17,6 +19,13 @@ export const rangeWidth = (cfg: HwConfig) => Math.max(cfg.coordWidth + 4, cfg.ta
 export const boxWidth = (cfg: HwConfig) => 4 * cfg.coordWidth + 2 * cfg.tagWidth;
 /** Bits of one B-vector's entry: its four thresholds and its tag range. */
 export const bEntryWidth = (cfg: HwConfig) => 4 * rangeWidth(cfg) + 2 * cfg.tagWidth;
+
+/** The parameters of af_range's two box memories, as af_boxram names them. */
+export function boxramParams(cfg: HwConfig) {
+  const { a, b } = boxramShape(cfg);
+  const params = (p: typeof a, width: number) => ({ BANKS: p.banks, BANKW: p.bankW, ROWS: p.rows, ROWW: p.rowW, ADDRW: p.addrW, WIDTH: width });
+  return { a: params(a, boxWidth(cfg)), b: params(b, bEntryWidth(cfg)) };
+}
 
 /**
  * af_boxram instance parameters. A: the next power of two >= antLookahead banks (at least 2),
@@ -31,16 +40,40 @@ export function boxramShape(cfg: HwConfig) {
   return { a: side(Math.max(2, 2 ** clog2(cfg.antLookahead)), cfg.aDepth, d.aCountWidth), b: side(2, cfg.bDepth, d.bIdxWidth) };
 }
 
+export function rangePorts(cfg: HwConfig): Signature {
+  const d = derive(cfg);
+  const { F, I, coordWidth: cw, tagWidth: gw, antLookahead: L } = cfg;
+  const ow = d.ocWidth;
+  const vectors = (side: 'a' | 'b', n: number, idxW: number) => [
+    input(`${side}_we`), input(`${side}_widx`, idxW), input(`${side}_lv`, n),
+    input(`${side}_y`, n * cw), input(`${side}_x`, n * cw), input(`${side}_g`, n * gw),
+  ];
+  return [
+    input('clk'),
+    comment('Vectors as they load.'),
+    ...vectors('a', I, d.aIdxWidth), ...vectors('b', F, d.bIdxWidth),
+    comment('Job registers.'),
+    input('sign_a'), input('sign_b'), input('match_en'), input('win_tag'),
+    input('off_y', ow, { signed: true }), input('off_x', ow, { signed: true }), input('lim_y', cw + 1), input('lim_x', cw + 1),
+    comment(`Next cycle's query: candidates rd_a .. rd_a+${L - 1} against B-vector rd_b (and rd_b+1).`),
+    input('rd_a', d.aCountWidth), input('rd_b', d.bIdxWidth),
+    output('feas', L), output('below', L), output('above', L), output('low_up'),
+  ];
+}
+
 export function genRange(cfg: HwConfig): VModule {
   const d = derive(cfg);
   const { F, I, coordWidth: cw, tagWidth: gw, antLookahead: L } = cfg;
   const ow = d.ocWidth, aiw = d.aIdxWidth, biw = d.bIdxWidth, acw = d.aCountWidth;
   const sw = rangeWidth(cfg), boxW = boxWidth(cfg), bW = bEntryWidth(cfg);
-  const shape = boxramShape(cfg), sa = shape.a, sb = shape.b;
-  const ram = (side: string, p: typeof sa, width: number, data: string) => `  af_boxram #(.BANKS(${p.banks}), .BANKW(${p.bankW}), .ROWS(${p.rows}), .ROWW(${p.rowW}), .ADDRW(${p.addrW}), .WIDTH(${width})) u_${side}box (
-    .clk(clk), .wr_en(${side}_we), .wr_idx(${zext(side + '_widx', side === 'a' ? aiw : biw, p.addrW)}), .wr_data(${data}),
-    .rd_base(${zext('rd_' + side, side === 'a' ? acw : biw, p.addrW)}), .rd_data(${side}_q)
-  );`;
+  const sa = boxramShape(cfg).a;
+  const ram = (side: 'a' | 'b', data: string) => {
+    const p = boxramParams(cfg)[side];
+    return instance('af_boxram', `u_${side}box`, BOXRAM_PORTS, {
+      clk: 'clk', wr_en: `${side}_we`, wr_idx: zext(side + '_widx', side === 'a' ? aiw : biw, p.ADDRW), wr_data: data,
+      rd_base: zext('rd_' + side, side === 'a' ? acw : biw, p.ADDRW), rd_data: `${side}_q`,
+    }, p);
+  };
   const s = (v: string, w: number) => (w === sw ? v : `{${sw - w}'d0, ${v}}`);
   const boxFields = (n: number) => `    for (l = 0; l < ${n}; l = l + 1) begin
       if (lv[l]) begin
@@ -71,36 +104,7 @@ ${boxFields(n)}
     F, I, L, CW: cw, GW: gw, SW: sw, A_DEPTH: cfg.aDepth, B_DEPTH: cfg.bDepth, A_BANKS: sa.banks,
   }) + `// A box layout, LSB first: ymin, ymax, xmin, xmax (${cw} bits each), gmin, gmax (${gw} bits each).
 module af_range (
-  input  wire              clk,
-  // Vectors as they load.
-  input  wire              a_we,
-  input  wire [${aiw - 1}:0] a_widx,
-  input  wire [${I - 1}:0] a_lv,
-  input  wire [${I * cw - 1}:0] a_y,
-  input  wire [${I * cw - 1}:0] a_x,
-  input  wire [${I * gw - 1}:0] a_g,
-  input  wire              b_we,
-  input  wire [${biw - 1}:0] b_widx,
-  input  wire [${F - 1}:0] b_lv,
-  input  wire [${F * cw - 1}:0] b_y,
-  input  wire [${F * cw - 1}:0] b_x,
-  input  wire [${F * gw - 1}:0] b_g,
-  // Job registers.
-  input  wire              sign_a,
-  input  wire              sign_b,
-  input  wire              match_en,
-  input  wire              win_tag,
-  input  wire signed [${ow - 1}:0] off_y,
-  input  wire signed [${ow - 1}:0] off_x,
-  input  wire [${cw}:0] lim_y,
-  input  wire [${cw}:0] lim_x,
-  // Next cycle's query: candidates rd_a .. rd_a+${L - 1} against B-vector rd_b (and rd_b+1).
-  input  wire [${acw - 1}:0] rd_a,
-  input  wire [${biw - 1}:0] rd_b,
-  output wire [${L - 1}:0] feas,
-  output wire [${L - 1}:0] below,
-  output wire [${L - 1}:0] above,
-  output wire              low_up
+${declarePorts(rangePorts(cfg))}
 );
   wire [${sa.banks * boxW - 1}:0] a_q;
   wire [${2 * bW - 1}:0] b_q;
@@ -141,8 +145,8 @@ ${boxFn(F, 'b')}
   // Entry layout, LSB first: t_yhi, t_ylo, t_xhi, t_xlo (${sw} bits each), gmin, gmax (${gw} bits each).
   wire [${bW - 1}:0] b_entry = {b_box[${boxW - 1}:${4 * cw}], w_xlo, w_xhi, w_ylo, w_yhi};
 
-${ram('a', sa, boxW, 'box_a(a_lv, a_y, a_x, a_g)')}
-${ram('b', sb, bW, 'b_entry')}
+${ram('a', 'box_a(a_lv, a_y, a_x, a_g)')}
+${ram('b', 'b_entry')}
 
   // The current and the next B-vector.
   wire [${bW - 1}:0] bb = b_q[${bW - 1}:0];

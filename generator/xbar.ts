@@ -5,7 +5,18 @@
  * lowest-numbered pending product (p = f*I + i).
  */
 import { type HwConfig, derive } from './config.ts';
-import { header, footer, type VModule } from './verilog.ts';
+import { header, footer, localparams, type VModule } from './verilog.ts';
+import { type Signature, input, output, declarePorts } from './ports.ts';
+
+export function xbarPorts(cfg: HwConfig): Signature {
+  const d = derive(cfg), P = cfg.F * cfg.I, B = cfg.banks, acw = cfg.accWidth;
+  return [
+    input('clk'), input('rst'), input('take'),
+    input('in_valid', P), input('in_addr', P * d.addrWidth), input('in_prod', P * acw),
+    output('ready'), output('stall'),
+    output('bank_we', B), output('bank_row', B * d.rowWidth), output('bank_data', B * acw),
+  ];
+}
 
 export function genXbar(cfg: HwConfig): VModule {
   const d = derive(cfg);
@@ -13,35 +24,21 @@ export function genXbar(cfg: HwConfig): VModule {
   const aw = d.addrWidth, acw = cfg.accWidth, bb = d.bankBits, rw = d.rowWidth, B = cfg.banks;
   const bankOf = (p: string) => (bb === 0 ? '' : `pend_addr[${p}*${aw} +: ${bb}]`);
   const rowOf = (p: string) => (aw > bb ? (aw - bb === rw ? `pend_addr[${p}*${aw} + ${bb} +: ${rw}]` : `{${rw - (aw - bb)}'d0, pend_addr[${p}*${aw} + ${bb} +: ${aw - bb}]}`) : `${rw}'d0`);
-  const text = header('af_xbar', 'scatter crossbar with bank-conflict serialization', cfg, {
-    P, BANKS: B, AW: aw, ACCW: acw, ROWW: rw,
-  }) + `module af_xbar (
-  input  wire              clk,
-  input  wire              rst,
-  input  wire              take,
-  input  wire [${P - 1}:0] in_valid,
-  input  wire [${P * aw - 1}:0] in_addr,
-  input  wire [${P * acw - 1}:0] in_prod,
-  output wire              ready,
-  output wire              stall,
-  output wire [${B - 1}:0] bank_we,
-  output wire [${B * rw - 1}:0] bank_row,
-  output wire [${B * acw - 1}:0] bank_data
-);
-  reg              busy;
-  reg  [${P - 1}:0] pend;
-  reg  [${P * aw - 1}:0] pend_addr;
-  reg  [${P * acw - 1}:0] pend_prod;
-  wire [${P - 1}:0] granted;
-  wire [${P - 1}:0] grant_of_bank [0:${B - 1}];
+  const widths = { P, BANKS: B, AW: aw, ACCW: acw, ROWW: rw };
+  const body = `  reg               busy;
+  reg  [P-1:0]      pend;
+  reg  [P*AW-1:0]   pend_addr;
+  reg  [P*ACCW-1:0] pend_prod;
+  wire [P-1:0]      granted;
+  wire [P-1:0]      grant_of_bank [0:BANKS-1];
 
   genvar b;
   generate
-    for (b = 0; b < ${B}; b = b + 1) begin : g_bank
+    for (b = 0; b < BANKS; b = b + 1) begin : g_bank
 ${bb === 0 ? '' : `      localparam [${bb - 1}:0] BANK = b;
-`}      reg [${P - 1}:0] want;
-      reg [${rw - 1}:0] row;
-      reg [${acw - 1}:0] data;
+`}      reg [P-1:0]    want;
+      reg [ROWW-1:0] row;
+      reg [ACCW-1:0] data;
       integer p;
       always @* begin
         for (p = 0; p < ${P}; p = p + 1)
@@ -96,7 +93,11 @@ ${bb === 0 ? '' : `      localparam [${bb - 1}:0] BANK = b;
       pend <= pend & ~granted;
     end
   end
-endmodule
+`;
+  const text = header('af_xbar', 'scatter crossbar with bank-conflict serialization', cfg, widths) + `module af_xbar (
+${declarePorts(xbarPorts(cfg))}
+);
+${localparams(widths, body)}${body}endmodule
 ` + footer;
   return { name: 'af_xbar', file: 'af_xbar.v', text };
 }

@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
 import { resolveConfig } from '../generator/config.ts';
 import { generate, writeRtl, TOP } from '../generator/index.ts';
+import { MAX_LINE } from '../generator/verilog.ts';
+import { input, output, instance, declarePorts } from '../generator/ports.ts';
 
 const CONFIGS: [string, object][] = [
   ['default', {}],
@@ -69,5 +71,43 @@ describe('synthesis and determinism', () => {
     expect(a.map((m) => m.text)).toEqual(b.map((m) => m.text));
     const c = generate(resolveConfig({ F: 2 }));
     expect(c.map((m) => m.text)).not.toEqual(a.map((m) => m.text));
+  });
+});
+
+describe('readable emitted Verilog', () => {
+  const LINE_CONFIGS: [string, object][] = [
+    ['default', {}],
+    ['pes=4', { pes: 4 }],
+    ['ant=window F=I=8', { ant: 'window', F: 8, I: 8 }],
+    ['ant=filter, gating, lookahead 16', { ant: 'filter', gating: 'lanes', antLookahead: 16 }],
+    ['largest array', { pes: 64, F: 16, I: 16, banks: 64, ant: 'window', antLookahead: 16, accWidth: 64, counterWidth: 64 }],
+    ['1x1 single bank', { F: 1, I: 1, banks: 1, bankDepth: 1, aDepth: 1, bDepth: 1, ant: 'window', antLookahead: 1 }],
+  ];
+  it.each(LINE_CONFIGS)(`every generated line of %s is at most ${MAX_LINE} characters`, (_name, over) => {
+    for (const m of generate(resolveConfig(over))) {
+      const long = m.text.split('\n').map((l, i) => [i + 1, l] as const).filter(([, l]) => l.length > MAX_LINE);
+      expect(long.map(([i, l]) => `${m.file}:${i}: ${l.length} characters`)).toEqual([]);
+    }
+  });
+
+  it('connects lane fields by name, not by inline bit slices', () => {
+    const pe = generate(resolveConfig({ ant: 'window' })).find((m) => m.name === 'af_pe')!.text;
+    expect(pe).toMatch(/^ {4}\.a_y +\(m_a_y\),$/m);
+    expect(pe).toMatch(/^ {4}\.a_y +\(a_data_y\),$/m);
+    expect(pe).not.toMatch(/\(\{\w+\[\d+:\d+\], /);
+  });
+
+  it('prints the parameters of parameterized blocks per instance', () => {
+    const text = generate(resolveConfig({ ant: 'window' })).find((m) => m.name === 'af_boxram')!.text;
+    expect(text).not.toContain('per instance');
+    expect(text).toMatch(/^\/\/ Parameters: u_abox\(BANKS=4 BANKW=2 ROWS=64 ROWW=6 ADDRW=9 WIDTH=\d+\) u_bbox\(BANKS=2 /m);
+  });
+
+  it('an instance must connect every port of its block, and only those', () => {
+    const sig = [input('clk'), input('d', 8), output('q', 8)];
+    expect(instance('blk', 'u_blk', sig, { clk: 'clk', d: 'x', q: 'y' })).toContain('.q   (y)');
+    expect(() => instance('blk', 'u_blk', sig, { clk: 'clk', d: 'x' })).toThrow(/unconnected ports q/);
+    expect(() => instance('blk', 'u_blk', sig, { clk: 'clk', d: 'x', q: 'y', r: 'z' })).toThrow(/no ports r/);
+    expect(declarePorts(sig).split('\n')).toEqual(['  input  wire       clk,', '  input  wire [7:0] d,', '  output wire [7:0] q']);
   });
 });

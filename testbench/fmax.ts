@@ -11,13 +11,13 @@ import type { HwConfig } from '../generator/config.ts';
 import { ToolError } from '../generator/errors.ts';
 import { generate, TOP } from '../generator/index.ts';
 import type { VModule } from '../generator/verilog.ts';
+import { type Port, bits, portsOf } from '../generator/ports.ts';
+import { arrayPorts } from '../generator/array.ts';
 import { inRtlDir, runTool, toolVersion } from './tools.ts';
 
 export const ICE40_DEVICES = ['hx8k', 'up5k'] as const;
 export type Ice40Device = (typeof ICE40_DEVICES)[number];
 const PACKAGE: Record<Ice40Device, string> = { hx8k: 'ct256', up5k: 'sg48' };
-
-export interface Port { dir: 'input' | 'output'; name: string; width: number }
 
 export interface FmaxReport {
   family: 'ice40';
@@ -61,30 +61,18 @@ export function criticalPathOf(paths: { from: string; to: string; path: PathStep
   return { delayNs: clocked.path.reduce((s, st) => s + st.delay, 0), signals };
 }
 
-/** The ports of a generated module, from its port list. */
-export function modulePorts(m: VModule): Port[] {
-  const head = m.text.slice(m.text.indexOf(`module ${m.name}`), m.text.indexOf(');'));
-  const ports: Port[] = [];
-  for (const line of head.split('\n')) {
-    const r = /^\s*(input|output)\s+(?:wire|reg)\s*(?:signed\s*)?(?:\[(\d+):0\])?\s*(\w+)/.exec(line);
-    if (r) ports.push({ dir: r[1] as Port['dir'], width: r[2] === undefined ? 1 : Number(r[2]) + 1, name: r[3] });
-  }
-  return ports;
-}
-
-/** The 3-pin shell around the top (clk, rst, sin in; sout out). */
-export function fmaxShell(top: VModule): { module: VModule; flipFlops: number } {
-  const ports = modulePorts(top);
+/** The 3-pin shell (clk, rst, sin in; sout out) around the top, from the top's port list. */
+export function fmaxShell(ports: Port[]): { module: VModule; flipFlops: number } {
   const ins = ports.filter((p) => p.dir === 'input' && p.name !== 'clk' && p.name !== 'rst');
   const outs = ports.filter((p) => p.dir === 'output');
-  const inW = ins.reduce((s, p) => s + p.width, 0), outW = outs.reduce((s, p) => s + p.width, 0);
+  const inW = ins.reduce((s, p) => s + bits(p), 0), outW = outs.reduce((s, p) => s + bits(p), 0);
   let at = 0;
   const conns = ports.map((p) => {
     if (p.name === 'clk' || p.name === 'rst') return `    .${p.name}(${p.name})`;
     if (p.dir === 'output') return `    .${p.name}(o_${p.name})`;
     const lo = at;
-    at += p.width;
-    return `    .${p.name}(sh[${lo + p.width - 1}:${lo}])`;
+    at += bits(p);
+    return `    .${p.name}(sh[${lo + bits(p) - 1}:${lo}])`;
   });
   const text = `// af_fmax_shell.v - 3-pin wrapper of ${TOP} for place and route (not part of the design)
 \`default_nettype none
@@ -96,7 +84,7 @@ module af_fmax_shell (
 );
   reg [${inW - 1}:0] sh;
   reg [${outW - 1}:0] oq;
-${outs.map((p) => `  wire ${p.width > 1 ? `[${p.width - 1}:0] ` : ''}o_${p.name};`).join('\n')}
+${outs.map((p) => `  wire ${bits(p) > 1 ? `[${bits(p) - 1}:0] ` : ''}o_${p.name};`).join('\n')}
   always @(posedge clk) begin
     sh <= {sh[${inW - 2}:0], sin};
     oq <= {${outs.map((p) => `o_${p.name}`).join(', ')}};
@@ -117,7 +105,7 @@ export function fmaxIce40(cfg: HwConfig, opts: { device?: Ice40Device; seed?: nu
   toolVersion('yosys');
   const nextpnr = toolVersion('nextpnr-ice40');
   const modules = generate(cfg);
-  const shell = fmaxShell(modules.find((m) => m.name === TOP)!);
+  const shell = fmaxShell(portsOf(arrayPorts(cfg)));
   const all = [...modules, shell.module];
   const context = ` on config '${cfg.name}' (${device})`;
   const timeoutSeconds = opts.timeoutSeconds ?? 1800;
