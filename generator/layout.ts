@@ -30,6 +30,10 @@ export const JOB_FIELDS = [
 ] as const;
 export type JobFieldName = (typeof JOB_FIELDS)[number];
 
+/** What af_array reads of a PE's job word, above the PE's descriptor (LSB first). */
+export const ARRAY_FIELDS = ['bcast', 'reduce', 'groupLog'] as const;
+export type ArrayFieldName = (typeof ARRAY_FIELDS)[number];
+
 /** One lane's fields, LSB first. */
 export const LANE_FIELDS = ['val', 'x', 'y', 'c', 'g', 'lv'] as const;
 export type LaneFieldName = (typeof LANE_FIELDS)[number];
@@ -91,4 +95,16 @@ export function pack<N extends string>(layout: Layout<N>, values: Partial<Record
 /** Does value v fit field f? */
 export function fits(f: Field, v: number): boolean {
   return f.signed ? v >= -(2 ** (f.width - 1)) && v < 2 ** (f.width - 1) : v >= 0 && v < 2 ** f.width;
+}
+
+/**
+ * The array's fields of a PE's job word, {groupLog, reduce, bcast} above the PE's descriptor
+ * (af_array passes the low jobLayout(cfg).width bits on to the PE).
+ */
+export function arrayJobLayout(cfg: HwConfig): Layout<ArrayFieldName> {
+  return layoutOf(ARRAY_FIELDS, {
+    bcast: { width: 1, signed: false, doc: 'B comes from stream 0, in lockstep: every PE takes the job in the same cycle' },
+    reduce: { width: 1, signed: false, doc: 'the drain is summed over an aligned group of PEs, on the group\'s first port' },
+    groupLog: { width: Math.max(1, clog2(clog2(cfg.pes) + 1)), signed: false, doc: 'log2 of the reduction group\'s PEs' },
+  });
 }

@@ -1,6 +1,7 @@
 /** `antforge compare`: one workload under every ANT mode, side by side (golden model). */
 import type { Command } from 'commander';
 import { compareModes } from '../golden/studies/ant-modes.ts';
+import { TIME_PARTS } from '../golden/model/schedule.ts';
 import { parseWorkload } from '../golden/workload/workload.ts';
 import { action, configFrom, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 import { describeWorkload } from '../golden/workload/describe.ts';
@@ -24,6 +25,8 @@ export function registerCompare(program: Command): void {
       `  ${'ant'.padEnd(7)}${'cycles'.padStart(10)}${'speedup'.padStart(9)}${'pairs'.padStart(9)}${'visited'.padStart(9)}${'RCPs issued'.padStart(13)}${'anticipated'.padStart(13)}${'mult. util.'.padStart(13)}${'energy nJ'.padStart(12)}`,
       ...rows.map((r) => `  ${r.ant.padEnd(7)}${String(r.cycles).padStart(10)}${(r.speedup.toFixed(2) + 'x').padStart(9)}${String(r.counters.pairs).padStart(9)}` +
         `${String(r.counters.visited).padStart(9)}${String(r.rcp.issued).padStart(13)}${pct(r.rcp.anticipatedFraction).padStart(13)}${pct(r.multiplierUtilization).padStart(13)}${(r.energyPj / 1000).toFixed(1).padStart(12)}`),
+      `  where the time goes (share of cycles x PEs): ${rows.map((r) => `${r.ant}: ${TIME_PARTS.filter((k) => r.time[k] >= 0.005).map((k) => `${k} ${pct(r.time[k])}`).join(', ')}`).join('; ')}`,
+      `  physical limit (valid products / (pes x F x I)): ${rows[0].limitCycles} cycles; ${rows.map((r) => `${r.ant} at ${(r.cycles / Math.max(1, r.limitCycles)).toFixed(1)}x it`).join(', ')}`,
       ...warnings.map((x) => `  warning: ${x}`),
     ];
     process.stdout.write(out.join('\n') + '\n');

@@ -1,5 +1,6 @@
 /** `antforge model`: whole-network sparse-training cycles, baseline against every ANT mode. */
 import type { Command } from 'commander';
+import { TIME_PARTS, type TimeSplit } from '../golden/model/schedule.ts';
 import { OptionError } from '../generator/errors.ts';
 import { defaultJobs } from '../golden/util/pool.ts';
 import type { HwConfig } from '../generator/config.ts';
@@ -76,6 +77,12 @@ export function modelText(r: ModelResult, layers: boolean): string {
       `${`${fmt(n.ant.filter.cycles)} ${n.speedup.filter.toFixed(2)}x`.padStart(16)}${`${fmt(n.ant.window.cycles)} ${n.speedup.window.toFixed(2)}x`.padStart(16)}` +
       `${pct(n.rcp.shareOfBaseline).padStart(11)}${pct(n.rcp.anticipatedFraction.window).padStart(13)}${`${fmt(n.baseline.energyPj / 1e6)} uJ`.padStart(14)}${`${n.energyReduction.window.toFixed(2)}x`.padStart(13)}`);
   }
+  // Where the time goes and how far from the physical limit, per network.
+  const split = (t: TimeSplit) => TIME_PARTS.filter((k) => t[k] >= 0.005).map((k) => `${k} ${pct(t[k])}`).join(', ');
+  lines.push('', 'where the time goes (share of cycles x PEs), and window cycles over the physical limit (valid products / (pes x F x I)):');
+  for (const n of r.networks) {
+    lines.push(`  ${n.network.padEnd(12)} off: ${split(n.time.off)}`, `  ${''.padEnd(12)} window: ${split(n.time.window)}; ${(n.ant.window.cycles / Math.max(1, n.limitCycles)).toFixed(1)}x the limit of ${fmt(n.limitCycles)} cycles`);
+  }
   if (r.networks.length > 1) {
     lines.push('', `geometric mean speedup: filter ${r.geomeanSpeedup.filter.toFixed(2)}x, window ${r.geomeanSpeedup.window.toFixed(2)}x (ANT paper: 3.71x)`);
     lines.push(`geometric mean energy reduction: filter ${r.geomeanEnergyReduction.filter.toFixed(2)}x, window ${r.geomeanEnergyReduction.window.toFixed(2)}x (ANT paper: 4.40x); cost table at ${r.tech.node} nm`);
@@ -85,7 +92,8 @@ export function modelText(r: ModelResult, layers: boolean): string {
       lines.push('', `${n.network} (${n.dataset}) per layer:`, `  ${'layer'.padEnd(30)}${'phase'.padEnd(7)}${'x'.padStart(4)}${'MACs'.padStart(10)}${'off'.padStart(11)}${'filter'.padStart(11)}${'window'.padStart(11)}${'speedup'.padStart(9)}${'sampled'.padStart(10)}`);
       for (const l of n.layers) {
         lines.push(`  ${l.layer.slice(0, 29).padEnd(30)}${l.phase.padEnd(7)}${String(l.repeat).padStart(4)}${fmt(l.macs).padStart(10)}${fmt(l.modes.off.cycles).padStart(11)}` +
-          `${fmt(l.modes.filter.cycles).padStart(11)}${fmt(l.modes.window.cycles).padStart(11)}${`${(l.modes.off.cycles / l.modes.window.cycles).toFixed(2)}x`.padStart(9)}${`${l.groups.mapped}/${l.groups.total}`.padStart(10)}`);
+          `${fmt(l.modes.filter.cycles).padStart(11)}${fmt(l.modes.window.cycles).padStart(11)}${`${(l.modes.off.cycles / l.modes.window.cycles).toFixed(2)}x`.padStart(9)}${`${l.groups.mapped}/${l.groups.total}`.padStart(10)}` +
+          `  window: ${split(l.time.window)}`);
       }
     }
   }
@@ -100,8 +108,8 @@ export function modelJson(r: ModelResult, cfg: HwConfig): object {
       network: n.network, dataset: n.dataset, macs: n.macs,
       baseline: n.baseline,
       ant: Object.fromEntries(Object.entries(n.ant).map(([m, s]) => [m, s])),
-      speedup: n.speedup, energyReduction: n.energyReduction, rcp: n.rcp,
-      layers: n.layers.map((l) => ({ layer: l.layer, phase: l.phase, repeat: l.repeat, macs: l.macs, groups: l.groups, cycles: Object.fromEntries(Object.entries(l.modes).map(([m, c]) => [m, c.cycles])), counters: l.modes })),
+      speedup: n.speedup, energyReduction: n.energyReduction, rcp: n.rcp, time: n.time, limitCycles: n.limitCycles,
+      layers: n.layers.map((l) => ({ layer: l.layer, phase: l.phase, repeat: l.repeat, macs: l.macs, groups: l.groups, cycles: Object.fromEntries(Object.entries(l.modes).map(([m, c]) => [m, c.cycles])), counters: l.modes, time: l.time, limitCycles: l.limitCycles })),
     })),
     geomeanSpeedup: r.networks.length > 1 ? r.geomeanSpeedup : undefined,
     geomeanEnergyReduction: r.networks.length > 1 ? r.geomeanEnergyReduction : undefined,

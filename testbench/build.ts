@@ -19,7 +19,7 @@ export const CACHE_ROOT = path.resolve(process.env.ANTFORGE_CACHE ?? path.join(p
 export interface Build { dir: string; exe: string; hash: string; cached: boolean; seconds: number }
 
 const FLAGS = ['--cc', '--exe', '--build', '--trace', '-Wno-fatal', '--x-assign', 'fast', '--x-initial', 'fast', '-O3',
-  '-CFLAGS', '-O1', '--top-module', TOP];
+  '-CFLAGS', '-O1', '-LDFLAGS', '-pthread', '--top-module', TOP];
 
 /** Verilator config for the ports-only trace: af_array's scope (the top) holds every internal net; the TOP scope holds its ports, all the compare reads. */
 const TRACE_PORTS_VLT = '`verilator_config\ntracing_off -scope "af_array"\n';

@@ -7,6 +7,7 @@ import type { HwConfig } from '../generator/config.ts';
 import { COUNTER_NAMES, type Counters } from '../generator/counters.ts';
 import { type Txn } from '../golden/model/pe.ts';
 import type { Mapping } from '../golden/mapping/mapper.ts';
+import { takesJob } from '../golden/model/schedule.ts';
 import type { AccTensor } from '../golden/workload/tensor.ts';
 import { unravel } from '../golden/workload/tensor.ts';
 
@@ -15,24 +16,24 @@ export interface Divergence { cycle: number; signal: string; expected: string; a
 export interface TraceCompare { events: number; mismatches: number; first?: Divergence }
 
 function keyOf(t: Txn): string {
-  return t.kind === 'acc' ? `${t.cycle}|acc|${t.pe}|${t.bank}` : t.kind === 'issue' ? `${t.cycle}|issue|${t.pe}` : `${t.cycle}|drain`;
+  return t.kind === 'acc' ? `${t.cycle}|acc|${t.pe}|${t.bank}` : `${t.cycle}|${t.kind}|${t.pe}`;
 }
 function describe(t: Txn | undefined): string {
   if (!t) return 'nothing';
   if (t.kind === 'issue') return `pair (b=${t.b}, a=${t.a})`;
   if (t.kind === 'acc') return `row ${t.row} sum ${t.sum}`;
-  return `${t.pe < 0 ? 'reduced ' : `PE ${t.pe} `}row ${t.row} [${t.data.join(', ')}]`;
+  return `${t.reduced ? 'reduced ' : ''}row ${t.row} [${t.data.join(', ')}]`;
 }
 function signalOf(t: Txn): string {
   if (t.kind === 'issue') return `PE ${t.pe} mon_issue (mon_issue_b, mon_issue_a)`;
   if (t.kind === 'acc') return `PE ${t.pe} mon_acc_we/row/sum bank ${t.bank}`;
-  return 'out_valid/out_pe/out_row/out_data';
+  return `PE ${t.pe} out_valid/out_reduced/out_row/out_data`;
 }
 function same(a: Txn, b: Txn): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'issue' && b.kind === 'issue') return a.a === b.a && a.b === b.b;
   if (a.kind === 'acc' && b.kind === 'acc') return a.row === b.row && a.sum === b.sum;
-  if (a.kind === 'drain' && b.kind === 'drain') return a.pe === b.pe && a.row === b.row && a.data.every((v, i) => v === b.data[i]);
+  if (a.kind === 'drain' && b.kind === 'drain') return a.reduced === b.reduced && a.row === b.row && a.data.every((v, i) => v === b.data[i]);
   return false;
 }
 
@@ -83,38 +84,43 @@ export function compareCounters(rtl: Counters[], golden: Counters[], counterWidt
   return { rtl, golden, mismatched };
 }
 
+/** Which PE's port carries PE p's drain in this array job: p, or its reduction group's first PE. */
+const drainPort = (aj: Mapping['arrayJobs'][number], p: number) => (aj.reduce ? p - (p % (aj.group ?? aj.pe.length)) : p);
+
+/** Each port's drains, in order: the tile of every row it will carry. */
+function drainQueues(mapping: Mapping): Map<number, number[]> {
+  const queues = new Map<number, number[]>();
+  for (const aj of mapping.arrayJobs) {
+    aj.pe.forEach((job, p) => {
+      if (!takesJob(aj, job) || !job.desc.drain || drainPort(aj, p) !== p) return;
+      if (!queues.has(p)) queues.set(p, []);
+      for (let r = 0; r < job.desc.drainRows; r++) queues.get(p)!.push(job.tile);
+    });
+  }
+  return queues;
+}
+
 /**
- * Put drained rows back into the output tensor. Each PE's drains come in the order of its
- * draining jobs; reduced drains in the order of the reducing array jobs.
+ * Put drained rows back into the output tensor. Each port's drains come in the order of its
+ * PE's draining jobs; tiles that overlap at output halos add their partial sums.
  */
 export function assembleOutput(cfg: HwConfig, mapping: Mapping, rows: { pe: number; reduced: boolean; row: number; data: bigint[] }[], width: number): AccTensor {
   const n = mapping.outShape.reduce((a, b) => a * b, 1);
   const data = width <= 32 ? new Int32Array(n) : new BigInt64Array(n);
-  // Expected drains per source (-1: reduced), as tiles in order.
-  const queues = new Map<number, number[]>();
-  for (const aj of mapping.arrayJobs) {
-    aj.pe.forEach((job, p) => {
-      if (!job.desc.drain) return;
-      const src = aj.reduce ? -1 : p;
-      if (aj.reduce && p > 0) return;
-      if (!queues.has(src)) queues.set(src, []);
-      for (let r = 0; r < job.desc.drainRows; r++) queues.get(src)!.push(job.tile);
-    });
-  }
+  const queues = drainQueues(mapping);
   const taken = new Map<number, number>();
   for (const row of rows) {
-    const src = row.reduced ? -1 : row.pe;
-    const k = taken.get(src) ?? 0;
-    taken.set(src, k + 1);
-    const tileIdx = queues.get(src)?.[k];
+    const k = taken.get(row.pe) ?? 0;
+    taken.set(row.pe, k + 1);
+    const tileIdx = queues.get(row.pe)?.[k];
     if (tileIdx === undefined || tileIdx < 0) continue;
     const tile = mapping.tiles[tileIdx];
     for (let b = 0; b < cfg.banks; b++) {
       const addr = row.row * cfg.banks + b;
       if (addr >= tile.count) continue;
       const idx = mapping.outIndex(tile, addr);
-      if (data instanceof Int32Array) data[idx] = Number(row.data[b]);
-      else data[idx] = row.data[b];
+      if (data instanceof Int32Array) data[idx] = Number(BigInt.asIntN(width, BigInt(data[idx]) + row.data[b]));
+      else data[idx] = BigInt.asIntN(width, (data[idx] as bigint) + row.data[b]);
     }
   }
   return { shape: mapping.outShape, data, width };
@@ -123,10 +129,7 @@ export function assembleOutput(cfg: HwConfig, mapping: Mapping, rows: { pe: numb
 /** How many rows the RTL must drain for this mapping. */
 export function expectedDrainRows(mapping: Mapping): number {
   let rows = 0;
-  for (const aj of mapping.arrayJobs) {
-    const drainers = aj.pe.filter((j) => j.desc.drain);
-    rows += aj.reduce ? (drainers[0]?.desc.drainRows ?? 0) : drainers.reduce((a, j) => a + j.desc.drainRows, 0);
-  }
+  for (const q of drainQueues(mapping).values()) rows += q.length;
   return rows;
 }
 

@@ -18,14 +18,14 @@ export async function readTrace(cfg: HwConfig, vcdFile: string, scope = 'TOP'): 
   const d = derive(cfg);
   const N = cfg.pes, B = cfg.banks, acw = cfg.accWidth, rw = d.rowWidth;
   const names = ['mon_issue', 'mon_issue_a', 'mon_issue_b', 'mon_acc_we', 'mon_acc_row', 'mon_acc_sum',
-    'out_valid', 'out_reduced', 'out_pe', 'out_row', 'out_data', ...COUNTER_NAMES.map((c) => `perf_${c}`)];
+    'out_valid', 'out_reduced', 'out_row', 'out_data', ...COUNTER_NAMES.map((c) => `perf_${c}`)];
   const txns: Txn[] = [];
   let last: bigint[] = [];
   const res = await sampleVcd(vcdFile, {
     signals: names.map((n) => `${scope}.${n}`),
     onCycle: (cycle, v) => {
       last = v;
-      const [issue, ia, ib, we, row, sum, ov, ored, ope, orow, odata] = v;
+      const [issue, ia, ib, we, row, sum, ov, ored, orow, odata] = v;
       for (let p = 0; p < N; p++) {
         if ((issue >> BigInt(p)) & 1n) {
           txns.push({ kind: 'issue', cycle, job: -1, pe: p, b: Number(field(ib, p * d.bIdxWidth, d.bIdxWidth)), a: Number(field(ia, p * d.aIdxWidth, d.aIdxWidth)) });
@@ -39,13 +39,16 @@ export async function readTrace(cfg: HwConfig, vcdFile: string, scope = 'TOP'): 
         }
       }
       if (ov) {
-        const data = Array.from({ length: B }, (_, b) => signed(field(odata, b * acw, acw), acw));
-        txns.push({ kind: 'drain', cycle, job: -1, pe: ored ? -1 : Number(ope), row: Number(orow), data });
+        for (let p = 0; p < N; p++) {
+          if (!((ov >> BigInt(p)) & 1n)) continue;
+          const data = Array.from({ length: B }, (_, b) => signed(field(odata, (p * B + b) * acw, acw), acw));
+          txns.push({ kind: 'drain', cycle, job: -1, pe: p, reduced: ((ored >> BigInt(p)) & 1n) === 1n, row: Number(field(orow, p * rw, rw)), data });
+        }
       }
     },
   });
   const perPe = Array.from({ length: N }, (_, p) => Object.fromEntries(COUNTER_NAMES.map((c, k) =>
-    [c, Number(field(last[11 + k] ?? 0n, p * cfg.counterWidth, cfg.counterWidth))])) as unknown as Counters);
+    [c, Number(field(last[10 + k] ?? 0n, p * cfg.counterWidth, cfg.counterWidth))])) as unknown as Counters);
   txns.sort(txnOrder);
   return { txns, perPe, cycles: res.cycles - 1, xSeen: res.xSeen };
 }

@@ -17,7 +17,7 @@ export function mapMatmul(w: MatmulWorkload, t: Record<string, Tensor>, cfg: HwC
   const { ty: Mt, tx: Nt } = tileDims(1, M, N, em.cap, em.coordLim, em.coordLim, 1, em.pes);
   const group = packed ? Math.min(K, 2 ** cfg.tagWidth, em.chanLim) : 1;
   const geo: Geometry = { signA: 0, signB: 0, matchEn: packed ? 1 : 0, offY: 0, offX: 0, strideAC: 0, strideBC: 0, winTag: packed ? 1 : 0 };
-  em.setTotal(ceilDiv(N, Nt) * ceilDiv(ceilDiv(M, Mt), em.pes));
+  em.setTotal(ceilDiv(N, Nt) * ceilDiv(ceilDiv(M, Mt), em.pes), em.pes);
   for (let n0 = 0; n0 < N; n0 += Nt) {
     const nt = Math.min(Nt, N - n0);
     const mTiles: Tile[] = [];
@@ -43,11 +43,11 @@ export function mapMatmul(w: MatmulWorkload, t: Record<string, Tensor>, cfg: HwC
         for (let k = k0; k < kEnd; k++) for (let n = n0; n < n0 + nt; n++) { const v = B.data[k * N + n]; if (v) b.push({ val: v, g: k - k0, c: k - k0, y: 0, x: n - n0 }); }
         steps.push({ a, b: sortElements(b, 'cyx') });
       }
-      em.emitGroup(grp, grp.map(() => geo), steps, false);
+      em.emitGroup(0, grp, grp.map(() => geo), steps);
     }
   }
   return em.finish([M, N], (tile, addr) => {
     const y = Math.floor(addr / tile.limX), x = addr % tile.limX;
     return (tile.origin[0] + y) * N + tile.origin[1] + x;
-  });
+  }, { bcast: true, reduce: false, group: em.pes });
 }

@@ -16,11 +16,22 @@ import type { Job, Mapping } from '../mapping/mapper.ts';
 import { type Counters, zeroCounters, sumCounters } from '../../generator/counters.ts';
 import { type Box, boxOf, feasible, below, above, windowLow } from './range.ts';
 import { Seq } from './seq.ts';
+import { scheduleArray, sumSplits, type TimeSplit } from './schedule.ts';
 
 /** A job's vectors as flat typed arrays (lane l of vector v at v*lanes + l). */
 interface Packed { n: number; len: Int32Array; y: Int32Array; x: Int32Array; c: Int32Array; g: Int32Array; box: Box[]; lanes: number }
 
+// Broadcast jobs hand the same B vector list to every member of a group: pack it once.
+const packedCache = new WeakMap<Job['a'], Packed>();
 function packVectors(vs: Job['a'], lanes: number): Packed {
+  const hit = packedCache.get(vs);
+  if (hit && hit.lanes === lanes) return hit;
+  const p = packFresh(vs, lanes);
+  packedCache.set(vs, p);
+  return p;
+}
+
+function packFresh(vs: Job['a'], lanes: number): Packed {
   const n = vs.length;
   const p: Packed = { n, lanes, len: new Int32Array(n), y: new Int32Array(n * lanes), x: new Int32Array(n * lanes), c: new Int32Array(n * lanes), g: new Int32Array(n * lanes), box: new Array(n) };
   vs.forEach((v, i) => {
@@ -192,38 +203,19 @@ function computeJob(cfg: HwConfig, job: Job, t0: number, c: Counters, hist: Int3
   return pipe.done() + 1;
 }
 
-export interface FastRun { counters: Counters; perPe: Counters[] }
+/** time: where the PEs' cycles went, summed over PEs (see schedule.ts). */
+export interface FastRun { counters: Counters; perPe: Counters[]; time: TimeSplit; timePerPe: TimeSplit[] }
 
 /** Counters and cycles of a mapping, equal to runArray's. */
 export function fastRun(cfg: HwConfig, mapping: Mapping): FastRun {
   const perPe = Array.from({ length: mapping.pes }, zeroCounters);
   const hist = new Int32Array(cfg.banks);
-  let t = cfg.bankDepth;
-  for (const aj of mapping.arrayJobs) {
-    const ends = aj.pe.map((job, p) => computeJob(cfg, job, t, perPe[p], hist));
-    const idleAt = [...ends];
-    const drainers = aj.pe.map((job, p) => (job.desc.drain && job.desc.drainRows > 0 ? p : -1)).filter((p) => p >= 0);
-    if (aj.reduce && drainers.length) {
-      const g = Math.max(...drainers.map((p) => ends[p]));
-      for (const p of drainers) idleAt[p] = g + 1 + aj.pe[p].desc.drainRows;
-    } else {
-      const pending = [...drainers];
-      let cyc = Math.min(...pending.map((p) => ends[p]));
-      while (pending.length) {
-        const waiting = pending.filter((p) => ends[p] <= cyc);
-        if (!waiting.length) { cyc = Math.min(...pending.map((p) => ends[p])); continue; }
-        const p = Math.min(...waiting);
-        pending.splice(pending.indexOf(p), 1);
-        idleAt[p] = cyc + 1 + aj.pe[p].desc.drainRows;
-        cyc = idleAt[p];
-      }
-    }
-    t = Math.max(...idleAt);
-  }
+  const sched = scheduleArray(mapping, cfg.bankDepth, { compute: (p, job, at) => computeJob(cfg, job, at, perPe[p], hist) });
+  const t = sched.cycles;
   for (const c of perPe) {
     c.cycles = t;
     // Every RCP lane of an issued pair is isolated when gating is on.
     c.gated = cfg.gating === 'lanes' ? c.rcps : 0;
   }
-  return { counters: sumCounters(perPe, t), perPe };
+  return { counters: sumCounters(perPe, t), perPe, time: sumSplits(sched.perPe), timePerPe: sched.perPe };
 }

@@ -14,11 +14,11 @@ import { Seq } from './seq.ts';
 import { boxOf } from './range.ts';
 
 
-/** pe: the PE (-1 for a drain reduced across PEs). */
+/** pe: the PE (for a drain reduced across a group of PEs: the group's first PE, whose port carries the sum). */
 export type Txn =
   | { kind: 'issue'; cycle: number; job: number; pe: number; b: number; a: number }
   | { kind: 'acc'; cycle: number; job: number; pe: number; bank: number; row: number; sum: bigint }
-  | { kind: 'drain'; cycle: number; job: number; pe: number; row: number; data: bigint[] };
+  | { kind: 'drain'; cycle: number; job: number; pe: number; reduced: boolean; row: number; data: bigint[] };
 
 interface InX { b: number; a: number; grants: Grant[]; m: number; step: number }
 

@@ -5,6 +5,7 @@
 import { ANT_MODES, type AntMode, type HwConfig } from '../../generator/config.ts';
 import { mapWorkload } from '../mapping/mapper.ts';
 import { runArray } from '../model/array.ts';
+import { timeShares, type TimeSplit } from '../model/schedule.ts';
 import { type Counters } from '../../generator/counters.ts';
 import { makeOperands, type Workload } from '../workload/workload.ts';
 import { energy, loadTech, type Tech } from '../cost/cost.ts';
@@ -17,6 +18,9 @@ export interface ModeRow {
   rcp: { baselineIssued: number; issued: number; anticipatedFraction: number };
   /** Valid products per multiplier (F x I x pes of them) per cycle, over the whole run. */
   multiplierUtilization: number;
+  limitCycles: number;
+  /** Where the PEs' cycles went, as shares of cycles x pes (golden/model/schedule.ts). */
+  time: TimeSplit;
   /** Energy of the counted actions (golden/cost/cost.ts) with the given cost table. */
   energyPj: number;
 }
@@ -24,9 +28,11 @@ export interface ModeRow {
 export function compareModes(cfg: HwConfig, w: Workload, modes: readonly AntMode[] = ANT_MODES, tech: Tech = loadTech()): { rows: ModeRow[]; warnings: string[] } {
   const { tensors, warnings } = makeOperands(w, cfg);
   const mapping = mapWorkload(w, tensors, cfg);
-  const base = runArray({ ...cfg, ant: 'off' }, mapping).counters;
+  const baseRun = runArray({ ...cfg, ant: 'off' }, mapping);
+  const base = baseRun.counters;
   const rows = modes.map((ant) => {
-    const c = ant === 'off' ? base : runArray({ ...cfg, ant }, mapping).counters;
+    const run = ant === 'off' ? baseRun : runArray({ ...cfg, ant }, mapping);
+    const c = run.counters;
     return {
       ant,
       cycles: c.cycles,
@@ -34,6 +40,9 @@ export function compareModes(cfg: HwConfig, w: Workload, modes: readonly AntMode
       counters: c,
       rcp: { baselineIssued: base.rcps, issued: c.rcps, anticipatedFraction: base.rcps ? (base.rcps - c.rcps) / base.rcps : 0 },
       multiplierUtilization: c.valid / (c.cycles * cfg.F * cfg.I * cfg.pes),
+      /** Cycles at the physical limit: every multiplier busy with valid products only. */
+      limitCycles: Math.ceil(c.valid / (cfg.F * cfg.I * cfg.pes)),
+      time: timeShares(run.time),
       energyPj: energy(c, { ...cfg, ant }, tech).total,
     };
   });

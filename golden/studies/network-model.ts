@@ -10,6 +10,7 @@ import { ANT_MODES, type AntMode, type HwConfig } from '../../generator/config.t
 import { WorkloadError } from '../../generator/errors.ts';
 import { runPool } from '../util/pool.ts';
 import { fastRun } from '../model/fastpe.ts';
+import { TIME_PARTS, sumSplits, timeShares, zeroSplit, type TimeSplit } from '../model/schedule.ts';
 import { mapWorkload } from '../mapping/mapper.ts';
 import { type Dataset, type Layer, NETWORK_NAMES, denseMacs, network } from './networks.ts';
 import { COUNTER_NAMES, zeroCounters, type Counters } from '../../generator/counters.ts';
@@ -47,6 +48,10 @@ export interface LayerResult {
   groups: { total: number; mapped: number };
   /** Scaled counters of one instance, per ant mode. */
   modes: Record<AntMode, Counters>;
+  /** Where the PEs' cycles went, per ant mode: shares of cycles x pes (golden/model/schedule.ts). */
+  time: Record<AntMode, TimeSplit>;
+  /** Cycles at the physical limit: valid products / (pes x F x I). */
+  limitCycles: number;
 }
 
 /** The workload of a layer in a phase. FC layers run as matmul with the packed mapping. */
@@ -85,15 +90,22 @@ export function evaluateTask(cfg: HwConfig, task: LayerTask, sample: number): La
   const { tensors } = makeOperands(task.workload, cfg);
   const mapping = mapWorkload(task.workload, tensors, cfg, { sample });
   const scale = mapping.groups.total / Math.max(1, mapping.groups.mapped);
+  const cycleScale = mapping.groups.cycleScale ?? scale;
   const modes = {} as Record<AntMode, Counters>;
+  const time = {} as Record<AntMode, TimeSplit>;
   for (const ant of ANT_MODES) {
-    const { counters } = fastRun({ ...cfg, ant }, mapping);
+    const run = fastRun({ ...cfg, ant }, mapping);
+    const { counters } = run;
+    // A sampled layer runs its sample on the first group only: its time is that group's.
+    const used = mapping.groups.cycleScale !== undefined ? run.timePerPe.slice(0, mapping.arrayJobs[0]?.group ?? cfg.pes) : run.timePerPe;
+    time[ant] = timeShares(sumSplits(used));
     const scaled = {} as Counters;
-    for (const n of COUNTER_NAMES) scaled[n] = n === 'cycles' ? cfg.bankDepth + (counters.cycles - cfg.bankDepth) * scale : counters[n] * scale;
+    for (const n of COUNTER_NAMES) scaled[n] = n === 'cycles' ? cfg.bankDepth + (counters.cycles - cfg.bankDepth) * cycleScale : counters[n] * scale;
     modes[ant] = scaled;
   }
   const macs = denseMacs(task.layer, task.batch);
-  return { network: task.network, layer: task.layer.name, phase: task.phase, repeat: task.layer.repeat, macs, groups: mapping.groups, modes };
+  const limitCycles = modes.off.valid / (cfg.pes * cfg.F * cfg.I);
+  return { network: task.network, layer: task.layer.name, phase: task.phase, repeat: task.layer.repeat, macs, groups: mapping.groups, modes, time, limitCycles };
 }
 
 /** The pool's task (golden/util/pool.ts): one layer in one phase. */
@@ -124,6 +136,10 @@ export interface NetworkSummary {
   energyReduction: Record<string, number>;
   rcp: { anticipatedFraction: Record<string, number>; shareOfBaseline: number };
   layers: LayerResult[];
+  /** Where the PEs' cycles went over the whole network, per ant mode (shares of cycles x pes). */
+  time: Record<AntMode, TimeSplit>;
+  /** The network at the physical limit: valid products / (pes x F x I) cycles. */
+  limitCycles: number;
 }
 
 /** Sum a network's layers (times their repeat counts) per mode; energy = the summed counters x the cost table (it is linear in them). */
@@ -136,6 +152,13 @@ export function summarize(name: string, dataset: Dataset, rows: LayerResult[], c
   const macs = { fwd: 0, bwd: 0, wgrad: 0 } as Record<Phase, number>;
   for (const r of rows) macs[r.phase] += r.macs * r.repeat;
   const off = sum('off');
+  // Time shares of the whole network: each layer's shares weighted by its cycles.
+  const timeOf = (ant: AntMode): TimeSplit => {
+    const t = zeroSplit();
+    for (const r of rows) for (const k of TIME_PARTS) t[k] += r.time[ant][k] * r.modes[ant].cycles * r.repeat;
+    return timeShares(t);
+  };
+  const limitCycles = rows.reduce((a, r) => a + r.limitCycles * r.repeat, 0);
   const offE = energy(off, { ...cfg, ant: 'off' }, tech);
   const base = { cycles: off.cycles, rcps: off.rcps, products: off.products, valid: off.valid, energyPj: offE.total, energyBreakdown: offE.components };
   const ant: Record<string, ModeSummary> = {};
@@ -153,6 +176,8 @@ export function summarize(name: string, dataset: Dataset, rows: LayerResult[], c
     energyReduction: Object.fromEntries(Object.entries(ant).map(([m, s]) => [m, s.energyReduction])),
     rcp: { anticipatedFraction: Object.fromEntries(Object.entries(ant).map(([m, s]) => [m, s.anticipatedFraction])), shareOfBaseline: base.products ? base.rcps / base.products : 0 },
     layers: rows,
+    time: Object.fromEntries(ANT_MODES.map((m) => [m, timeOf(m)])) as Record<AntMode, TimeSplit>,
+    limitCycles,
   };
 }
 

@@ -19,6 +19,7 @@ export const CONFIGS: Record<string, object> = {
   'pes=4': { pes: 4 },
   'pes=3, 32 accumulators': { pes: 3, banks: 4, bankDepth: 8 },
   'pes=2, 2-vector buffers': { pes: 2, aDepth: 2, bDepth: 2 },
+  'pes=16, small PEs': { pes: 16, F: 2, I: 3, banks: 8, bankDepth: 16 },
 };
 
 export interface Case { name: string; cfg: HwConfig; w: Workload; tensors: Record<string, Tensor>; m: Mapping }
