@@ -1,4 +1,4 @@
-/** Small helpers shared by the block generators: headers, sizing, field slicing. */
+/** Small helpers shared by the block generators: headers, line wrapping, localparams, sizing, field slicing. */
 import type { HwConfig } from './config.ts';
 import type { Layout } from './layout.ts';
 
