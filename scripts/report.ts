@@ -11,6 +11,7 @@ import { runModel, type ModelResult } from '../golden/studies/network-model.ts';
 import { action, configFrom, toJson, withConfig, withJson } from './common.ts';
 import { modelJson, modelOptions, withModelOptions, type ModelCliOpts } from './model.ts';
 import { renderSvg } from '../golden/util/plot.ts';
+import { TIME_PARTS } from '../golden/model/schedule.ts';
 import { writeFilesAtomic } from '../golden/util/atomic.ts';
 
 export const PAPER = { speedup: 3.71, anticipated: 0.9, energy: 4.4, source: 'Lew et al., "Anticipating and eliminating redundant computations in accelerated sparse training", ISCA 2022' };
@@ -55,6 +56,12 @@ ${breakdown.join('\n')}
 
 ![RCPs anticipated](rcp.svg)
 
+Where the time goes, per network and phase (shares of cycles x PEs: loading not hidden,
+computing with its bank-conflict stalls, draining and reducing, waiting for a PE group, idle at
+the end):
+
+![where the time goes](time.svg)
+
 ## How this compares with the paper, and why
 
 - **Anticipation.** Window mode anticipates at least ${pct(minAntic)} of the baseline's RCPs on every network (the paper: over 90%).
@@ -91,7 +98,7 @@ Reproduce: \`npx antforge report${c.pes > 1 ? ` --set pes=${c.pes}` : ''} --out 
 `;
 }
 
-async function charts(r: ModelResult): Promise<{ speedup: string; rcp: string }> {
+async function charts(r: ModelResult): Promise<{ speedup: string; rcp: string; time: string }> {
   const data = r.networks.flatMap((n) => [
     { network: n.network, mode: 'filter', speedup: n.speedup.filter, anticipated: n.rcp.anticipatedFraction.filter },
     { network: n.network, mode: 'window', speedup: n.speedup.window, anticipated: n.rcp.anticipatedFraction.window },
@@ -121,13 +128,41 @@ async function charts(r: ModelResult): Promise<{ speedup: string; rcp: string }>
       { data: { values: [{ y: PAPER.anticipated, label: 'ANT paper: over 90%' }] }, mark: { type: 'text', align: 'left', dx: 4, dy: 10, x: 0, fontSize: 10 }, encoding: { y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } } },
     ],
   });
-  return { speedup, rcp };
+  return { speedup, rcp, time: await timeChart(r) };
+}
+
+/** Where the time goes: per network and phase, the baseline's and window's PE-cycles by part. */
+async function timeChart(r: ModelResult): Promise<string> {
+  const data: { network: string; run: string; part: string; share: number }[] = [];
+  for (const n of r.networks) for (const phase of r.options.phases) for (const mode of ['off', 'window'] as const) {
+    const rows = n.layers.filter((l) => l.phase === phase);
+    const total = rows.reduce((a, l) => a + l.modes[mode].cycles * l.repeat, 0) || 1;
+    for (const part of TIME_PARTS) {
+      const share = rows.reduce((a, l) => a + l.time[mode][part] * l.modes[mode].cycles * l.repeat, 0) / total;
+      data.push({ network: n.network, run: `${phase} ${mode}`, part, share });
+    }
+  }
+  return renderSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `Where the time goes (${r.config.pes} PE${r.config.pes > 1 ? 's' : ''}): share of cycles x PEs per phase, baseline (off) and window`,
+    data: { values: data },
+    facet: { column: { field: 'network', type: 'nominal', title: null, sort: null } },
+    spec: {
+      width: 150, height: 200, mark: 'bar',
+      encoding: {
+        x: { field: 'run', type: 'nominal', title: null, sort: null, axis: { labelAngle: -45 } },
+        y: { field: 'share', type: 'quantitative', stack: 'normalize', axis: { format: '%' }, title: 'share of PE-cycles' },
+        color: { field: 'part', type: 'nominal', sort: [...TIME_PARTS], title: 'part' },
+        order: { field: 'part', sort: 'ascending' },
+      },
+    },
+  });
 }
 
 export function registerReport(program: Command): void {
   const cmd = program
     .command('report')
-    .description('run the whole-network model and write report.md, speedup.svg, rcp.svg and model.json next to the ANT paper\'s figures')
+    .description('run the whole-network model and write report.md, speedup.svg, rcp.svg, time.svg (where the time goes) and model.json next to the ANT paper\'s figures')
     .option('--out <dir>', 'output folder', 'report');
   withJson(withConfig(withModelOptions(cmd))).action(action(async (opts: ModelCliOpts & { out: string }) => {
     const cfg = configFrom(opts);
@@ -139,7 +174,7 @@ export function registerReport(program: Command): void {
     }
     const r = await runModel(cfg, mo);
     const svg = await charts(r);
-    const files = { 'report.md': reportMarkdown(r), 'speedup.svg': svg.speedup, 'rcp.svg': svg.rcp, 'model.json': toJson(modelJson(r, cfg)) + '\n' };
+    const files = { 'report.md': reportMarkdown(r), 'speedup.svg': svg.speedup, 'rcp.svg': svg.rcp, 'time.svg': svg.time, 'model.json': toJson(modelJson(r, cfg)) + '\n' };
     writeFilesAtomic(Object.entries(files).map(([name, text]) => ({ path: path.join(opts.out, name), data: text })));
     const written = Object.keys(files).map((f) => path.join(opts.out, f));
     if (opts.json) process.stdout.write(toJson({ ok: true, files: written, geomeanSpeedup: r.geomeanSpeedup }) + '\n');
