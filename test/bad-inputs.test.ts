@@ -106,7 +106,7 @@ const CASES: Case[] = [
     stderr: /filter R=17 S=17 needs coordinates up to 16; coordWidth=4 holds 0\.\.15; raise coordWidth/ },
   { name: 'workload filter halo beyond the coordinate range (fwd, zero weights, used to loop forever)',
     args: (d) => sim(d, conv({ H: 8, W: 8, R: 8, S: 8, density: { weights: 0 } }), '--set', 'coordWidth=2'), status: 2,
-    stderr: /filter R=8 S=8 at stride 1 needs coordinates up to 7; coordWidth=2 holds 0\.\.3; raise coordWidth/ },
+    stderr: /filter R=8 S=8 at stride 1 needs coordinates up to 15; coordWidth=2 holds 0\.\.3; raise coordWidth/ },
   { name: 'workload too large to hold (used to be an internal RangeError)', args: (d) => sim(d, JSON.stringify({ kind: 'matmul', M: 1 << 20, K: 1 << 20, N: 4 })),
     status: 2, stderr: /workload tensor 'a' \[1048576,1048576\] \(M,K\) has 1099511627776 elements; allowed: at most 268435456 per tensor/ },
   { name: 'workload tensor the phase does not read (used to be ignored)', args: (d) => sim(d, conv({ tensors: { gradients: path.join(d, 'dy.npy') } })),

@@ -73,7 +73,7 @@ describe('af_tb and the --simulator option', () => {
     expect(tb).toContain('af_array dut (');
     expect(tb).toContain('$readmemh');
     // Widths come from the same layouts as the Verilator harness.
-    expect(tb).toMatch(/localparam N = 2, JW = \d+, AW = \d+, BW = \d+, OW = 1024, CTW = 32, DEPTH = 16;/);
+    expect(tb).toMatch(/localparam N = 2, JW = \d+, AW = \d+, BW = \d+, OW = 1024, RW = \d+, CTW = 32, DEPTH = 16;/);
     // The generated modules plus af_tb are the whole compile: af_tb instantiates the top only.
     expect(generate(cfg).map((m) => m.name)).toContain('af_array');
   });

@@ -51,7 +51,7 @@ export interface StimulusFiles { dir: string; beats: { job: number[]; a: number[
 /**
  * j<p>.hex holds PE p's job words (only the jobs it takes a descriptor for, golden/model/
  * schedule.ts), a<p>.hex and b<p>.hex the vectors it loads; a broadcast job's B vectors are
- * written once, to b0.hex.
+ * written once, to the stream of its group's first PE.
  */
 export function writeStimulus(cfg: HwConfig, jobs: ArrayJob[], dir: string): StimulusFiles {
   checkDescriptors(cfg, jobs);
@@ -64,7 +64,8 @@ export function writeStimulus(cfg: HwConfig, jobs: ArrayJob[], dir: string): Sti
       if (!takesJob(aj, job)) return;
       jLines[p].push(hex(packPeJob(cfg, aj, p), jw));
       for (const v of job.a) aLines[p].push(hex(packVector(ll, v, cfg.I), cfg.I * ll.width));
-      if (!aj.bcast || p === 0) for (const v of job.b) bLines[p].push(hex(packVector(ll, v, cfg.F), cfg.F * ll.width));
+      // A broadcast job's B is read from its group's first stream only.
+      if (!aj.bcast || p % Math.min(N, aj.group ?? N) === 0) for (const v of job.b) bLines[p].push(hex(packVector(ll, v, cfg.F), cfg.F * ll.width));
     });
   }
   fs.mkdirSync(dir, { recursive: true });
