@@ -268,8 +268,14 @@ export class JobEmitter {
     const rows = Math.max(1, ...this.lists.map((l) => l.length));
     const idleGeo: Geometry = { signA: 0, signB: 0, matchEn: 0, offY: 0, offX: 0, strideAC: 0, strideBC: 0 };
     const idle: Job = Object.freeze({ desc: Object.freeze(this.descFor(null, idleGeo, 0, 0)), a: [], b: [], tile: -1, idle: true }) as Job;
+    const g = Math.min(this.pes, flags.group);
     for (let r = 0; r < rows; r++) {
       const pe = this.lists.map((l) => l[r] ?? idle);
+      // A broadcast group loads B in lockstep: all of its members take the job, or none does.
+      if (flags.bcast) for (let g0 = 0; g0 < this.pes; g0 += g) {
+        const idleMembers = pe.slice(g0, g0 + g).filter((j) => j.idle).length;
+        if (idleMembers && idleMembers < Math.min(g, this.pes - g0)) throw new Error(`mapper: row ${r} gives a job to only part of the broadcast group at PE ${g0}`);
+      }
       this.arrayJobs.push({ ...flags, group: Math.min(this.pes, flags.group), pe });
     }
     const groups = { total: this.total, mapped: this.mapped, ...(this.cycleScale !== undefined ? { cycleScale: this.cycleScale } : {}) };

@@ -43,7 +43,9 @@ export function mapMatmul(w: MatmulWorkload, t: Record<string, Tensor>, cfg: HwC
         for (let k = k0; k < kEnd; k++) for (let n = n0; n < n0 + nt; n++) { const v = B.data[k * N + n]; if (v) b.push({ val: v, g: k - k0, c: k - k0, y: 0, x: n - n0 }); }
         steps.push({ a, b: sortElements(b, 'cyx') });
       }
-      em.emitGroup(0, grp, grp.map(() => geo), steps);
+      // Every PE is a member of the broadcast group, with or without a tile.
+      const members = Array.from({ length: em.pes }, (_, i) => grp[i] ?? null);
+      em.emitGroup(0, members, members.map(() => geo), steps);
     }
   }
   return em.finish([M, N], (tile, addr) => {
