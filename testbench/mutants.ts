@@ -100,6 +100,7 @@ export const MUTATE_REGRESSION: object[] = [
   { kind: 'matmul', M: 9, K: 8, N: 7, density: { a: 0.4, b: 0.4 }, seed: 14, mapping: 'packed' },
   // Jobs of one or two vectors a side, so a box is read in the cycle it is written.
   { kind: 'conv', phase: 'bwd', N: 1, C: 2, K: 2, H: 4, W: 4, R: 3, S: 3, stride: 1, pad: 1, density: { weights: 0.2, gradients: 0.25 }, seed: 1 },
+  { kind: 'conv', phase: 'bwd', N: 1, C: 2, K: 2, H: 4, W: 4, R: 3, S: 3, stride: 1, pad: 1, density: { weights: 0.2, gradients: 0.25 }, seed: 3 },
 ];
 
 export interface MutantResult { name: string; description: string; module: string; killed: boolean; killedBy?: string; workload?: string; detail?: string }
