@@ -244,22 +244,6 @@ export class JobEmitter {
     });
   }
 
-  /** Append jobs to PE p's list. */
-  emitJobs(p: number, jobs: Job[]): void {
-    this.lists[p].push(...jobs);
-  }
-
-  /** A new output tile; returns its index. */
-  addTile(tile: Tile): number {
-    return this.tiles.push(tile) - 1;
-  }
-
-  /** Vectors of a sorted element list, checked against the coordinate widths. */
-  vectors(list: Element[], lanes: number, what: string): Vector[] {
-    checkFits(list, this.cfg, what);
-    return toVectors(list, lanes);
-  }
-
   /**
    * The finished mapping of the layer: row r of array jobs holds each PE's r-th job (a PE with
    * fewer jobs is idle: it takes no descriptor). flags: how PEs meet (see ArrayJob).
