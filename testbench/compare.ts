@@ -7,7 +7,7 @@ import type { HwConfig } from '../generator/config.ts';
 import { COUNTER_NAMES, type Counters } from '../generator/counters.ts';
 import { type Txn } from '../golden/model/pe.ts';
 import type { Mapping } from '../golden/mapping/mapper.ts';
-import { takesJob } from '../golden/model/schedule.ts';
+import { groupLead, takesJob } from '../golden/model/schedule.ts';
 import type { AccTensor } from '../golden/workload/tensor.ts';
 import { unravel } from '../golden/workload/tensor.ts';
 
@@ -85,7 +85,7 @@ export function compareCounters(rtl: Counters[], golden: Counters[], counterWidt
 }
 
 /** Which PE's port carries PE p's drain in this array job: p, or its reduction group's first PE. */
-const drainPort = (aj: Mapping['arrayJobs'][number], p: number) => (aj.reduce ? p - (p % (aj.group ?? aj.pe.length)) : p);
+const drainPort = (aj: Mapping['arrayJobs'][number], p: number) => (aj.reduce ? groupLead(aj, p, aj.pe.length) : p);
 
 /** Each port's drains, in order: the tile of every row it will carry. */
 function drainQueues(mapping: Mapping): Map<number, number[]> {

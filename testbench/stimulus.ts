@@ -9,7 +9,7 @@ import { WorkloadError } from '../generator/errors.ts';
 import { arrayJobLayout, jobLayout, laneLayout, pack, fits, type Layout } from '../generator/layout.ts';
 import type { Vector } from '../golden/mapping/format.ts';
 import type { ArrayJob } from '../golden/mapping/mapper.ts';
-import { takesJob } from '../golden/model/schedule.ts';
+import { groupLead, groupSize, takesJob } from '../golden/model/schedule.ts';
 
 const hex = (v: bigint, width: number) => v.toString(16).padStart(Math.ceil(width / 4), '0');
 
@@ -41,7 +41,7 @@ export function checkDescriptors(cfg: HwConfig, jobs: ArrayJob[]): void {
 /** PE p's job word: {groupLog, reduce, bcast} of its array job above its descriptor. */
 export function packPeJob(cfg: HwConfig, aj: ArrayJob, p: number): bigint {
   const jl = jobLayout(cfg), al = arrayJobLayout(cfg);
-  const groupLog = Math.log2(Math.min(cfg.pes, aj.group ?? cfg.pes));
+  const groupLog = Math.log2(groupSize(aj, cfg.pes));
   const flags = pack(al, { bcast: aj.bcast ? 1 : 0, reduce: aj.reduce ? 1 : 0, groupLog });
   return pack(jl, aj.pe[p].desc) | (flags << BigInt(jl.width));
 }
@@ -65,7 +65,7 @@ export function writeStimulus(cfg: HwConfig, jobs: ArrayJob[], dir: string): Sti
       jLines[p].push(hex(packPeJob(cfg, aj, p), jw));
       for (const v of job.a) aLines[p].push(hex(packVector(ll, v, cfg.I), cfg.I * ll.width));
       // A broadcast job's B is read from its group's first stream only.
-      if (!aj.bcast || p % Math.min(N, aj.group ?? N) === 0) for (const v of job.b) bLines[p].push(hex(packVector(ll, v, cfg.F), cfg.F * ll.width));
+      if (!aj.bcast || groupLead(aj, p, N) === p) for (const v of job.b) bLines[p].push(hex(packVector(ll, v, cfg.F), cfg.F * ll.width));
     });
   }
   fs.mkdirSync(dir, { recursive: true });

@@ -17,6 +17,11 @@ import type { ArrayJob, Job, Mapping } from '../mapping/jobs.ts';
 export const takesJob = (aj: ArrayJob, job: Job): boolean =>
   !job.idle && (aj.bcast || job.desc.nA > 0 || job.desc.nB > 0 || (job.desc.drain === 1 && job.desc.drainRows > 0));
 
+/** PEs in each aligned group of an array job (broadcast and reduction meet in these). */
+export const groupSize = (aj: ArrayJob, pes: number): number => Math.min(pes, aj.group ?? pes);
+/** The group's first PE: its B stream feeds a broadcast group, its port carries a reduced drain. */
+export const groupLead = (aj: ArrayJob, p: number, pes: number): number => p - (p % groupSize(aj, pes));
+
 export interface ScheduleHooks {
   /** PE p takes job (array job j) in its IDLE cycle t; returns the first cycle after COMPUTE. */
   compute(p: number, job: Job, t: number, j: number): number;
@@ -69,7 +74,7 @@ export function scheduleArray(mapping: Mapping, initCycles: number, hooks: Sched
   const split = Array.from({ length: N }, () => ({ ...zeroSplit(), init: initCycles }));
   mapping.arrayJobs.forEach((aj, j) => {
     // A broadcast job is taken by its group's members together, when all of them are idle.
-    const g = Math.min(N, aj.group ?? N);
+    const g = groupSize(aj, N);
     const starts = aj.pe.map((job, p) => (takesJob(aj, job) ? free[p] : -1));
     if (aj.bcast) {
       for (let g0 = 0; g0 < N; g0 += g) {
