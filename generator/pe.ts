@@ -287,6 +287,9 @@ ${counters.map((c) => `      perf_${c} <= ${ctw}'d0;`).join('\n')}
   const text = header('af_pe', 'sparse outer-product PE (SCNN-like), top level', cfg, { ...widths, ant: cfg.ant }) + `module af_pe (
 ${declarePorts(pePorts(cfg))}
 );
+  // With --hierarchical, af_pe is verilated and compiled once and instantiated N times
+  // (a large array builds in a minute instead of many); other tools read a comment.
+  /*verilator hier_block*/
 ${localparams(widths, body)}  // Lane layout: field offsets in a lane of LW bits.
 ${localparams(offsets, body)}${body}endmodule
 ` + footer;

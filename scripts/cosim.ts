@@ -5,6 +5,7 @@ import { parseWorkload, type Workload } from '../golden/workload/workload.ts';
 import { describeWorkload } from '../golden/workload/describe.ts';
 import { cosim, type CosimReport } from '../testbench/cosim.ts';
 import type { Counters } from '../generator/counters.ts';
+import { OptionError } from '../generator/errors.ts';
 import { action, configFrom, notAllowed, toJson, withConfig, withJson, type ConfigOpts } from './common.ts';
 
 export interface CosimCliOpts extends ConfigOpts { workload: string; vcd?: string; dump?: string; fullTrace?: boolean; maxCycles?: string; simulator?: string }
@@ -41,8 +42,8 @@ export function registerCosim(program: Command): void {
     .command('cosim')
     .description('simulate the generated RTL in Verilator (or Icarus Verilog, --simulator icarus) on a workload and compare it with the golden model, cycle for cycle')
     .requiredOption('--workload <json|file>', 'workload: a JSON file or an inline JSON string (see `antforge schema --workload`)')
-    .option('--vcd <file>', 'keep the waveform here (the PE\'s ports; add --full-trace for every signal)')
-    .option('--full-trace', 'trace every internal signal (separate cached build; large VCDs)')
+    .option('--vcd <file>', 'also write a waveform here, for debugging (af_array\'s ports; add --full-trace for every signal); a separate flat build with tracing')
+    .option('--full-trace', 'with --vcd: every internal signal, not only the ports (large VCDs)')
     .option('--dump <dir>', 'write the operands and the RTL output as .npy plus workload.json')
     .option('--max-cycles <n>', 'stop the simulation after this many cycles (default 2 x golden + 1000)')
     .option('--simulator <verilator|icarus>', 'simulator for the RTL: verilator (default) or icarus (Icarus Verilog: same stimulus and compare, slower; for small cases)');
@@ -54,6 +55,7 @@ export function registerCosim(program: Command): void {
       maxCycles = Number(opts.maxCycles);
       if (!Number.isInteger(maxCycles) || maxCycles < 1) throw notAllowed('--max-cycles', opts.maxCycles, 'a positive integer');
     }
+    if (opts.fullTrace && !opts.vcd) throw new OptionError('--full-trace needs --vcd FILE: it chooses what the waveform holds, and the compare never reads one');
     const simulator = opts.simulator ?? 'verilator';
     if (!(SIMULATORS as readonly string[]).includes(simulator)) {
       throw notAllowed('--simulator', simulator, SIMULATORS.join(' | '));

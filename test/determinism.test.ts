@@ -1,6 +1,6 @@
 /**
- * Determinism: the same config and seed give byte-identical RTL, stimulus, observed VCD
- * transactions and reports (wall-clock fields aside).
+ * Determinism: the same config and seed give byte-identical RTL, stimulus, transaction records
+ * and reports (wall-clock fields aside).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +13,7 @@ import { mapWorkload } from '../golden/mapping/mapper.ts';
 import { writeStimulus } from '../testbench/stimulus.ts';
 import { buildSim } from '../testbench/build.ts';
 import { runSim } from '../testbench/run.ts';
-import { readTrace } from '../testbench/trace.ts';
+import { readAllRecords } from '../testbench/records.ts';
 import { runCli } from './cli.ts';
 
 const cfg = resolveConfig({ pes: 2, F: 3, I: 2, banks: 8, bankDepth: 16, ant: 'window' });
@@ -23,27 +23,27 @@ function stimulus(dir: string) {
   const w = validateWorkload(spec);
   const m = mapWorkload(w, makeOperands(w, cfg).tensors, cfg);
   writeStimulus(cfg, m.arrayJobs, dir);
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f)).toString('hex')]));
 }
 
 describe('determinism', () => {
-  it('RTL, stimulus and VCD transactions are identical across runs', async () => {
+  it('RTL, stimulus and transaction records are identical across runs', async () => {
     expect(generate(cfg).map((m) => m.text)).toEqual(generate(cfg).map((m) => m.text));
     const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'af-det-')));
     const [s0, s1] = dirs.map(stimulus);
     expect(Object.keys(s0).length).toBeGreaterThan(3);
     expect(s1).toEqual(s0);
     const exe = buildSim(cfg, generate(cfg)).exe;
-    const traces = [];
+    const runs = [];
     for (const dir of dirs) {
-      const vcd = path.join(dir, 'run.vcd');
-      const r = runSim(exe, { stimDir: dir, maxCycles: 100_000, vcd });
+      const r = runSim(exe, { stimDir: dir, maxCycles: 100_000, records: dir });
       expect(r.status).toBe('done');
-      traces.push(await readTrace(cfg, vcd));
+      const bytes = [0, 1].map((p) => fs.readFileSync(path.join(dir, `rec${p}.bin`)).toString('hex'));
+      runs.push({ perPe: r.perPe, bytes, txns: readAllRecords(cfg, dir) });
     }
-    expect(traces[1].txns).toEqual(traces[0].txns);
-    expect(traces[1].perPe).toEqual(traces[0].perPe);
-    expect(traces[0].txns.length).toBeGreaterThan(50);
+    expect(runs[1].bytes).toEqual(runs[0].bytes);
+    expect(runs[1].perPe).toEqual(runs[0].perPe);
+    expect(runs[0].txns.length).toBeGreaterThan(50);
   });
 
   it('cosim and model reports are identical across runs, but for timings', async () => {

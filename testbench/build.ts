@@ -18,7 +18,7 @@ export const CACHE_ROOT = path.resolve(process.env.ANTFORGE_CACHE ?? path.join(p
 
 export interface Build { dir: string; exe: string; hash: string; cached: boolean; seconds: number }
 
-const FLAGS = ['--cc', '--exe', '--build', '--trace', '-Wno-fatal', '--x-assign', 'fast', '--x-initial', 'fast', '-O3',
+const FLAGS = ['--cc', '--exe', '--build', '-Wno-fatal', '--x-assign', 'fast', '--x-initial', 'fast', '-O3',
   '-CFLAGS', '-O1', '-LDFLAGS', '-pthread', '--top-module', TOP];
 
 /** Verilator config for the ports-only trace: af_array's scope (the top) holds every internal net; the TOP scope holds its ports, all the compare reads. */
@@ -26,21 +26,28 @@ const TRACE_PORTS_VLT = '`verilator_config\ntracing_off -scope "af_array"\n';
 
 export interface BuildOptions {
   jobs?: number;
-  /** 'ports': trace only af_pe's ports (what the compare reads, small VCDs); 'full': every signal, for debugging. */
-  trace?: 'ports' | 'full';
+  /**
+   * 'none' (default): no VCD support, what the compare needs (it reads transaction records);
+   * 'ports': a VCD of af_array's ports; 'full': every signal. VCDs are for debugging.
+   */
+  trace?: 'none' | 'ports' | 'full';
   /** Cache folder for this build; default CACHE_ROOT (ANTFORGE_CACHE or ./.antforge/build). */
   cacheRoot?: string;
 }
 
 export function buildSim(cfg: HwConfig, modules: VModule[], opts: BuildOptions = {}): Build {
   const verilator = toolVersion('verilator');
-  const trace = opts.trace ?? 'ports';
-  const flags = trace === 'full' ? [...FLAGS] : [...FLAGS, 'trace_ports.vlt'];
+  const trace = opts.trace ?? 'none';
+  const flags = trace === 'full' ? [...FLAGS, '--trace'] : trace === 'ports' ? [...FLAGS, '--trace', 'trace_ports.vlt'] : [...FLAGS];
+  // Hierarchical: af_pe (marked hier_block) is verilated and compiled once, not once per PE:
+  // a 64-PE build takes about a minute instead of six. Traced builds stay flat (Verilator
+  // 5.006's tracing across hierarchical blocks crashes), so a waveform costs a longer build.
+  if (cfg.pes > 1 && trace === 'none') flags.push('--hierarchical');
   const harness = genHarness(cfg);
   const h = crypto.createHash('sha256');
   h.update(verilator);
   h.update(flags.join(' '));
-  if (trace !== 'full') h.update(TRACE_PORTS_VLT);
+  if (trace === 'ports') h.update(TRACE_PORTS_VLT);
   for (const m of modules) h.update(`${m.file}\0${m.text}\0`);
   h.update(harness);
   const hash = h.digest('hex').slice(0, 20);

@@ -6,6 +6,7 @@
 import type { HwConfig } from '../generator/config.ts';
 import { COUNTER_NAMES, type Counters } from '../generator/counters.ts';
 import { type Txn } from '../golden/model/pe.ts';
+import { RecordStream, recordFile, sameBytes } from './records.ts';
 import type { Mapping } from '../golden/mapping/mapper.ts';
 import { groupLead, takesJob } from '../golden/model/schedule.ts';
 import type { AccTensor } from '../golden/workload/tensor.ts';
@@ -15,9 +16,6 @@ export interface Divergence { cycle: number; signal: string; expected: string; a
 
 export interface TraceCompare { events: number; mismatches: number; first?: Divergence }
 
-function keyOf(t: Txn): string {
-  return t.kind === 'acc' ? `${t.cycle}|acc|${t.pe}|${t.bank}` : `${t.cycle}|${t.kind}|${t.pe}`;
-}
 function describe(t: Txn | undefined): string {
   if (!t) return 'nothing';
   if (t.kind === 'issue') return `pair (b=${t.b}, a=${t.a})`;
@@ -47,31 +45,124 @@ export function jobAt(jobStart: number[], cycle: number): number {
   return ans;
 }
 
-export function compareTraces(expected: Txn[], actual: Txn[], jobStart: number[]): TraceCompare {
-  const exp = new Map(expected.map((t) => [keyOf(t), t]));
-  const act = new Map(actual.map((t) => [keyOf(t), t]));
-  let mismatches = 0;
-  let first: { cycle: number; e?: Txn; a?: Txn } | undefined;
-  const note = (cycle: number, e?: Txn, a?: Txn) => {
-    mismatches++;
-    if (!first || cycle < first.cycle) first = { cycle, e, a };
-  };
-  for (const [k, e] of exp) {
-    const a = act.get(k);
-    if (!a || !same(e, a)) note(e.cycle, e, a);
+/** One cycle's transactions of one PE: golden against observed, matched by kind (and bank). */
+function matchCycle(exp: Txn[], act: Txn[], note: (cycle: number, e?: Txn, a?: Txn) => void): void {
+  const used = new Array<boolean>(act.length).fill(false);
+  for (const e of exp) {
+    const k = act.findIndex((a, i) => !used[i] && a.kind === e.kind && (e.kind !== 'acc' || (a.kind === 'acc' && a.bank === e.bank)));
+    if (k < 0) { note(e.cycle, e, undefined); continue; }
+    used[k] = true;
+    if (!same(e, act[k])) note(e.cycle, e, act[k]);
   }
-  for (const [k, a] of act) if (!exp.has(k)) note(a.cycle, undefined, a);
-  return {
-    events: expected.length,
-    mismatches,
-    ...(first ? { first: {
-      cycle: first.cycle,
-      signal: signalOf((first.e ?? first.a)!),
-      expected: describe(first.e),
-      actual: describe(first.a),
-      job: jobAt(jobStart, first.cycle),
-    } } : {}),
+  act.forEach((a, i) => { if (!used[i]) note(a.cycle, undefined, a); });
+}
+
+/** A drained row as the simulator gave it (data by bank). */
+export interface DrainedRow { pe: number; reduced: boolean; row: number; data: bigint[] }
+
+/**
+ * The streaming compare: golden transactions arrive one at a time (per PE in cycle order) and
+ * are matched against the simulator's records of the same PE, a cycle at a time, so neither
+ * side's whole trace is ever in memory.
+ */
+export class StreamCompare {
+  private events = 0;
+  private mismatches = 0;
+  private first: { cycle: number; e?: Txn; a?: Txn } | undefined;
+  private pending: Txn[][];
+
+  /** streams[p]: PE port p's observed records; a PE left out is not compared. */
+  constructor(private readonly streams: ({ peek(): Txn | undefined; next(): Txn | undefined } | undefined)[]) {
+    this.pending = streams.map(() => []);
+  }
+
+  /** A golden transaction (bound: pass it as runArray's onTxn). */
+  readonly golden = (t: Txn): void => {
+    if (!this.streams[t.pe]) return;
+    const q = this.pending[t.pe];
+    if (q.length && q[0].cycle !== t.cycle) {
+      if (t.cycle < q[0].cycle) throw new Error(`golden transactions of PE ${t.pe} out of cycle order (${t.cycle} after ${q[0].cycle})`);
+      this.flush(t.pe);
+    }
+    q.push(t);
+    this.events++;
   };
+
+  /** After the golden run: the remaining cycles, then whatever the simulator recorded beyond them. */
+  finish(jobStart: number[], events = this.events): TraceCompare {
+    this.streams.forEach((s, p) => {
+      if (!s) return;
+      this.flush(p);
+      for (let a = this.take(p); a; a = this.take(p)) this.note(a.cycle, undefined, a);
+    });
+    const f = this.first;
+    return {
+      events,
+      mismatches: this.mismatches,
+      ...(f ? { first: { cycle: f.cycle, signal: signalOf((f.e ?? f.a)!), expected: describe(f.e), actual: describe(f.a), job: jobAt(jobStart, f.cycle) } } : {}),
+    };
+  }
+
+  private take(p: number): Txn | undefined {
+    return this.streams[p]!.next();
+  }
+
+  private flush(p: number): void {
+    const q = this.pending[p];
+    if (!q.length) return;
+    const cycle = q[0].cycle, s = this.streams[p]!;
+    // Recorded before this cycle and not matched by then: the golden model has nothing there.
+    while (s.peek() && s.peek()!.cycle < cycle) this.note(s.peek()!.cycle, undefined, this.take(p));
+    const act: Txn[] = [];
+    while (s.peek() && s.peek()!.cycle === cycle) act.push(this.take(p)!);
+    matchCycle(q, act, this.note);
+    q.length = 0;
+  }
+
+  private readonly note = (cycle: number, e?: Txn, a?: Txn): void => {
+    this.mismatches++;
+    if (!this.first || cycle < this.first.cycle) this.first = { cycle, e, a };
+  };
+}
+
+/**
+ * Golden records (RecordWriter) against the simulator's: a PE whose files are byte-identical
+ * matched in every transaction; only a PE whose files differ is decoded and matched a cycle at
+ * a time, for the count and the first divergence.
+ */
+export function compareRecords(cfg: HwConfig, goldenDir: string, simDir: string, events: number, jobStart: number[]): TraceCompare {
+  const differ = Array.from({ length: cfg.pes }, (_, p) => !sameBytes(recordFile(goldenDir, p), recordFile(simDir, p)));
+  if (!differ.some(Boolean)) return { events, mismatches: 0 };
+  const observed = differ.map((d, p) => (d ? new RecordStream(recordFile(simDir, p), p, cfg) : undefined));
+  try {
+    const cmp = new StreamCompare(observed);
+    differ.forEach((d, p) => {
+      if (!d) return;
+      const golden = new RecordStream(recordFile(goldenDir, p), p, cfg);
+      try {
+        for (let t = golden.next(); t; t = golden.next()) cmp.golden(t);
+      } finally {
+        golden.close();
+      }
+    });
+    return cmp.finish(jobStart, events);
+  } finally {
+    for (const s of observed) s?.close();
+  }
+}
+
+/** The drained rows the simulator recorded, port by port in the order each port drained them. */
+export function readDrains(cfg: HwConfig, dir: string): DrainedRow[] {
+  const rows: DrainedRow[] = [];
+  for (let p = 0; p < cfg.pes; p++) {
+    const s = new RecordStream(recordFile(dir, p), p, cfg);
+    try {
+      for (let d = s.nextDrain(); d; d = s.nextDrain()) rows.push({ pe: d.pe, reduced: d.reduced, row: d.row, data: d.data });
+    } finally {
+      s.close();
+    }
+  }
+  return rows;
 }
 
 /** Per PE; mismatched names the counters as 'pe<p>.<name>'. */

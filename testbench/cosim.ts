@@ -1,7 +1,10 @@
 /**
  * Cosimulation: one workload through the golden model and through the RTL, compared.
- *   workload -> operands -> mapper -> jobs -+-> golden cycle model -> expected transactions
- *                                           +-> stimulus -> Verilator (or Icarus) -> VCD -> observed transactions
+ *   workload -> operands -> mapper -> jobs -+-> golden cycle model -> expected transactions --+
+ *                                           +-> stimulus -> Verilator (or Icarus) -> records -+-> streaming compare
+ * The simulator writes its transactions itself (records.ts); the golden model hands its own
+ * over one at a time and they are matched a cycle at a time, so memory stays bounded however
+ * long the run. A VCD is a debugging aid only (--vcd), never read by the compare.
  * PASS only when cycles, every counter, every transaction and every output are equal.
  */
 import fs from 'node:fs';
@@ -16,21 +19,23 @@ import { mapWorkload, type Mapping } from '../golden/mapping/mapper.ts';
 import { writeNpyAtomic } from '../golden/workload/npy.ts';
 import { commitTemp, tempPath, writeAtomic } from '../golden/util/atomic.ts';
 import { runArray, type ArrayRun } from '../golden/model/array.ts';
+import { fastRun } from '../golden/model/fastpe.ts';
 import { sumCounters, type Counters } from '../generator/counters.ts';
 import { convBwd, convFwd, convWgrad, matmul } from '../golden/reference/reference.ts';
 import type { AccTensor, Tensor } from '../golden/workload/tensor.ts';
 import { makeOperands, type Workload } from '../golden/workload/workload.ts';
 import { buildSim, type Build } from './build.ts';
-import { buildIcarus, ICARUS_SCOPE, runIcarus, tbDepth } from './icarus.ts';
-import { assembleOutput, compareCounters, compareOutputs, compareTraces, expectedDrainRows, type CounterCompare, type OutputCompare, type TraceCompare } from './compare.ts';
-import { runSim, type SimResult } from './run.ts';
+import { buildIcarus, runIcarus, tbDepth } from './icarus.ts';
+import { assembleOutput, compareCounters, compareOutputs, compareRecords, expectedDrainRows, readDrains, type CounterCompare, type DrainedRow, type OutputCompare, type TraceCompare } from './compare.ts';
+import { readAllRecords, recordFile, RecordWriter } from './records.ts';
+import { startSim, type SimResult } from './run.ts';
 import { writeStimulus } from './stimulus.ts';
-import { readTrace, type ObservedTrace } from './trace.ts';
+import { txnOrder, type Txn } from '../golden/model/pe.ts';
 
 export interface CosimOptions {
-  /** Keep the VCD here (otherwise it is read and deleted). */
+  /** Also write a VCD here, for debugging (a separate, cached build with tracing; the compare never reads it). */
   vcd?: string;
-  /** Trace every internal signal (a separate, cached build) instead of the PE's ports only. */
+  /** With vcd: trace every internal signal instead of af_array's ports only. */
   fullTrace?: boolean;
   /** Write operands, the RTL's output and the resolved workload as .npy/.json here. */
   dump?: string;
@@ -41,6 +46,8 @@ export interface CosimOptions {
   simulator?: 'verilator' | 'icarus';
   /** Also return the observed transactions and drained rows (report.observed). */
   keepObserved?: boolean;
+  /** Verilator build cache folder (default: ANTFORGE_CACHE or ./.antforge/build). */
+  cacheRoot?: string;
 }
 
 /** RCP accounting against the baseline (ant = off) on the same jobs. */
@@ -69,9 +76,13 @@ export interface CosimReport {
   jobs: number;
   warnings: string[];
   build: { hash: string; cached: boolean; seconds: number };
-  sim: { seconds: number; cyclesPerSecond: number; vcdBytes: number };
-  /** The simulator's observed transactions and drained rows; only with keepObserved. */
-  observed?: { txns: ObservedTrace['txns']; out: SimResult['out'] };
+  /** recordBytes: the transaction records the simulator wrote (vcdBytes 0 without --vcd). */
+  sim: { seconds: number; cyclesPerSecond: number; recordBytes: number; vcdBytes: number; peakRssKb?: number };
+  /** Seconds of the golden model (run while the simulator runs) and of the compare after it. */
+  golden: { seconds: number };
+  compare: { seconds: number };
+  /** The simulator's observed transactions (canonical order) and drained rows; only with keepObserved. */
+  observed?: { txns: Txn[]; out: DrainedRow[] };
 }
 
 /** The functional reference for a workload's operands. */
@@ -103,63 +114,96 @@ function checkVcdPath(file: string): void {
 
 export async function cosim(cfg: HwConfig, w: Workload, opts: CosimOptions = {}): Promise<CosimReport> {
   if (opts.vcd) checkVcdPath(opts.vcd);
-  const g = goldenRun(cfg, w, true);
+  const { tensors, warnings } = makeOperands(w, cfg);
+  const mapping = mapWorkload(w, tensors, cfg);
   const modules = opts.modules ?? generate(cfg);
   const icarus = opts.simulator === 'icarus';
-  const verilatorBuild = icarus ? undefined : buildSim(cfg, modules, { trace: opts.fullTrace ? 'full' : 'ports' });
+  const trace = opts.vcd ? (opts.fullTrace ? 'full' : 'ports') : 'none';
+  const verilatorBuild = icarus ? undefined : buildSim(cfg, modules, { trace, cacheRoot: opts.cacheRoot });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'antforge-cosim-'));
-  // A kept VCD is written under a temporary name and renamed once the run is read back.
-  const vcd = opts.vcd ? tempPath(path.resolve(opts.vcd)) : path.join(work, 'trace.vcd');
+  // A kept VCD is written under a temporary name and renamed once the run is complete.
+  const vcd = opts.vcd ? tempPath(path.resolve(opts.vcd)) : undefined;
   try {
-    const stim = writeStimulus(cfg, g.mapping.arrayJobs, work);
-    try {
-      fs.mkdirSync(path.dirname(vcd), { recursive: true }); // like --dump and --out, create the folder
-    } catch (e) {
-      throw new OutputError(`cannot create the folder of --vcd '${opts.vcd}': ${(e as Error).message}`);
+    const stim = writeStimulus(cfg, mapping.arrayJobs, work, icarus ? 'hex' : 'bin');
+    if (vcd) {
+      try {
+        fs.mkdirSync(path.dirname(vcd), { recursive: true }); // like --dump and --out, create the folder
+      } catch (e) {
+        throw new OutputError(`cannot create the folder of --vcd '${opts.vcd}': ${(e as Error).message}`);
+      }
     }
-    const maxCycles = opts.maxCycles ?? g.run.counters.cycles * 2 + 1000;
-    let build: Build, sim: SimResult;
+    // The counters-only model gives the cycle count cheaply: the limit that stops a hung design.
+    const goldenCycles = fastRun(cfg, mapping).counters.cycles;
+    const maxCycles = opts.maxCycles ?? goldenCycles * 2 + 1000;
+    let build: Build;
+    let sim: { done: Promise<SimResult>; stop: () => void };
     if (verilatorBuild) {
       build = verilatorBuild;
-      sim = runSim(build.exe, { stimDir: work, maxCycles, vcd });
+      sim = startSim(build.exe, { stimDir: work, maxCycles, vcd, records: work });
     } else {
       // af_tb's stimulus memories are sized at compile time, so Icarus builds once the stimulus is written.
       const ib = buildIcarus(cfg, modules, tbDepth(stim.beats));
       build = ib;
-      sim = runIcarus(ib, stim, { stimDir: work, maxCycles, vcd, fullTrace: opts.fullTrace });
+      sim = { done: Promise.resolve(runIcarus(ib, stim, { stimDir: work, maxCycles, vcd, records: work, fullTrace: opts.fullTrace })), stop: () => {} };
     }
-    if (sim.status === 'hang') {
-      throw new SimulationError(`simulation stopped at the cycle limit ${maxCycles} without finishing (the golden model finishes in ${g.run.counters.cycles} cycles); the PE hangs or is much slower than modelled${opts.vcd ? `; see ${opts.vcd}` : '; rerun with --vcd FILE to inspect'}`);
+    // The golden model runs while the simulator does, writing its transactions in the
+    // simulator's record format: a run that matches gives byte-identical files.
+    const started = process.hrtime.bigint();
+    const goldenDir = path.join(work, 'golden');
+    let run: ArrayRun, ref: AccTensor, written: number;
+    try {
+      fs.mkdirSync(goldenDir);
+      const writer = new RecordWriter(cfg, goldenDir);
+      try {
+        run = runArray(cfg, mapping, { onTxn: writer.write });
+      } finally {
+        writer.close();
+      }
+      written = writer.count;
+      ref = reference(w, tensors, cfg.accWidth);
+    } catch (e) {
+      sim.stop();
+      throw e;
     }
-    const observed = await readTrace(cfg, vcd, icarus ? ICARUS_SCOPE : 'TOP');
-    const trace = compareTraces(g.run.trace!, observed.txns, g.run.jobStart);
-    const countersCheck = compareCounters(sim.perPe, g.run.perPe, cfg.counterWidth);
-    const rows = sim.out.map((o) => ({ pe: o.pe, reduced: o.reduced, row: o.row, data: Array.from({ length: cfg.banks }, (_, b) =>
-      BigInt.asIntN(cfg.accWidth, (o.data >> BigInt(b * cfg.accWidth)) & ((1n << BigInt(cfg.accWidth)) - 1n))) }));
-    const rtlOut = assembleOutput(cfg, g.mapping, rows, cfg.accWidth);
-    const outputs = compareOutputs(g.ref, rtlOut);
-    const vcdBytes = fs.statSync(vcd).size;
-    const pass = sim.cycles === g.run.counters.cycles && observed.cycles === sim.cycles && outputs.mismatches === 0 &&
-      trace.mismatches === 0 && countersCheck.mismatched.length === 0 && rows.length === expectedDrainRows(g.mapping);
-    if (opts.dump) dumpRun(opts.dump, w, g.tensors, rtlOut);
-    if (opts.vcd) commitTemp(vcd, path.resolve(opts.vcd));
+    const goldenSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const result = await sim.done;
+    if (result.status === 'hang') {
+      throw new SimulationError(`simulation stopped at the cycle limit ${maxCycles} without finishing (the golden model finishes in ${goldenCycles} cycles); the PE hangs or is much slower than modelled${opts.vcd ? `; see ${opts.vcd}` : '; rerun with --vcd FILE to inspect'}`);
+    }
+    const compared = process.hrtime.bigint();
+    const traceCheck = compareRecords(cfg, goldenDir, work, written, run.jobStart);
+    const drained = readDrains(cfg, work);
+    const recordBytes = Array.from({ length: cfg.pes }, (_, p) => fs.statSync(recordFile(work, p)).size).reduce((a, b) => a + b, 0);
+    const countersCheck = compareCounters(result.perPe, run.perPe, cfg.counterWidth);
+    const rtlOut = assembleOutput(cfg, mapping, drained, cfg.accWidth);
+    const outputs = compareOutputs(ref, rtlOut);
+    const compareSeconds = Number(process.hrtime.bigint() - compared) / 1e9;
+    const simResult = result;
+    const pass = simResult.cycles === run.counters.cycles && outputs.mismatches === 0 &&
+      traceCheck.mismatches === 0 && countersCheck.mismatched.length === 0 && drained.length === expectedDrainRows(mapping);
+    if (opts.dump) dumpRun(opts.dump, w, tensors, rtlOut);
+    const vcdBytes = vcd ? fs.statSync(vcd).size : 0;
+    if (vcd) commitTemp(vcd, path.resolve(opts.vcd!));
     return {
       pass,
-      cycles: { rtl: sim.cycles, golden: g.run.counters.cycles },
+      cycles: { rtl: simResult.cycles, golden: run.counters.cycles },
       outputs,
-      trace,
-      counters: sumCounters(sim.perPe, sim.cycles),
-      rcp: rcpReport(cfg.ant === 'off' ? g.run.counters : runArray({ ...cfg, ant: 'off' }, g.mapping).counters, sumCounters(sim.perPe, sim.cycles)),
+      trace: traceCheck,
+      counters: sumCounters(simResult.perPe, simResult.cycles),
+      rcp: rcpReport(cfg.ant === 'off' ? run.counters : fastRun({ ...cfg, ant: 'off' }, mapping).counters, sumCounters(simResult.perPe, simResult.cycles)),
       countersCheck,
-      jobs: g.mapping.arrayJobs.length,
-      warnings: g.warnings,
+      jobs: mapping.arrayJobs.length,
+      warnings,
       build: { hash: build.hash, cached: build.cached, seconds: build.seconds },
-      sim: { seconds: sim.seconds, cyclesPerSecond: sim.cycles / Math.max(sim.seconds, 1e-9), vcdBytes },
-      ...(opts.keepObserved ? { observed: { txns: observed.txns, out: sim.out } } : {}),
+      sim: { seconds: simResult.seconds, cyclesPerSecond: simResult.cycles / Math.max(simResult.seconds, 1e-9), recordBytes, vcdBytes,
+        ...(simResult.peakRssKb !== undefined ? { peakRssKb: simResult.peakRssKb } : {}) },
+      golden: { seconds: goldenSeconds },
+      compare: { seconds: compareSeconds },
+      ...(opts.keepObserved ? { observed: { txns: readAllRecords(cfg, work).sort(txnOrder), out: drained } } : {}),
     };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
-    if (opts.vcd) fs.rmSync(vcd, { force: true });
+    if (vcd) fs.rmSync(vcd, { force: true });
   }
 }
 

@@ -1,28 +1,67 @@
 /** Run a built simulator on a stimulus folder, with a cycle limit, and read its result file. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { SimulationError } from '../generator/errors.ts';
 import type { Counters } from '../generator/counters.ts';
 
-/** A drained row: from PE pe, or the sum over PEs when reduced. */
-export interface OutRow { cycle: number; pe: number; reduced: boolean; row: number; data: bigint }
-export interface SimResult { status: 'done' | 'hang'; cycles: number; perPe: Counters[]; out: OutRow[]; seconds: number }
+/** What a run ends with; its transactions and drained rows are in the record files (records.ts). */
+export interface SimResult {
+  status: 'done' | 'hang'; cycles: number; perPe: Counters[]; seconds: number;
+  /** The simulator process's peak resident memory (Verilator harness only). */
+  peakRssKb?: number;
+}
 
 export interface RunOptions {
   stimDir: string;
   maxCycles: number;
-  /** Write a VCD here. */
+  /** Write the transaction records rec<p>.bin here (omitted: a bare run, nothing recorded). */
+  records?: string;
+  /** Write a VCD here (the build must have been made with a trace). */
   vcd?: string;
-  /** Hierarchy levels to trace: 1 = the top's ports only (what the compare needs), 99 = everything. */
-  traceLevels?: number;
 }
 
-export function runSim(exe: string, opts: RunOptions): SimResult {
+function simArgs(opts: RunOptions): { result: string; args: string[] } {
   const result = path.join(opts.stimDir, 'result.json');
   fs.rmSync(result, { force: true });
   const args = [opts.stimDir, result, String(opts.maxCycles)];
-  if (opts.vcd) args.push(opts.vcd, String(opts.traceLevels ?? 1));
+  if (opts.records) args.push('--records', opts.records);
+  if (opts.vcd) args.push('--vcd', opts.vcd);
+  return { result, args };
+}
+
+/**
+ * Start the simulator and return at once: the caller works (the golden model) on this core
+ * while the simulation runs on another. stop() kills it if the caller gives up.
+ */
+export function startSim(exe: string, opts: RunOptions): { done: Promise<SimResult>; stop: () => void } {
+  const { result, args } = simArgs(opts);
+  const started = process.hrtime.bigint();
+  const child = spawn(exe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (d: Buffer) => { if (out.length < 4096) out += d.toString(); };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const done = new Promise<SimResult>((resolve, reject) => {
+    child.on('error', (e) => reject(new SimulationError(`cannot run the simulator ${exe}: ${e.message}`)));
+    child.on('close', (status, signal) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (status !== 0 && status !== 3) {
+        reject(new SimulationError(`the simulator exited with status ${status ?? signal}: ${out.trim().slice(0, 500)}`));
+        return;
+      }
+      try {
+        resolve({ ...readResult(result, 'is missing or unreadable'), seconds });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+  return { done, stop: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); } };
+}
+
+export function runSim(exe: string, opts: RunOptions): SimResult {
+  const { result, args } = simArgs(opts);
   const started = process.hrtime.bigint();
   const r = spawnSync(exe, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -33,9 +72,9 @@ export function runSim(exe: string, opts: RunOptions): SimResult {
   return { ...readResult(result, 'is missing or unreadable'), seconds };
 }
 
-/** The result file both simulators write: drained rows, status, cycles, per-PE counters. */
+/** The result file both simulators write: status, cycles, per-PE counters. */
 export function readResult(file: string, unreadable: string): Omit<SimResult, 'seconds'> {
-  let parsed: { status: 'done' | 'hang'; cycles: number; counters: Record<string, number[]>; out: [number, number, number, number, string][] };
+  let parsed: { status: 'done' | 'hang'; cycles: number; counters: Record<string, number[]>; peakRssKb?: number };
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
@@ -44,7 +83,7 @@ export function readResult(file: string, unreadable: string): Omit<SimResult, 's
   return {
     status: parsed.status,
     cycles: parsed.cycles,
+    ...(parsed.peakRssKb !== undefined && parsed.peakRssKb >= 0 ? { peakRssKb: parsed.peakRssKb } : {}),
     perPe: parsed.counters.cycles.map((_, p) => Object.fromEntries(Object.entries(parsed.counters).map(([k, v]) => [k, v[p]])) as unknown as Counters),
-    out: parsed.out.map(([cycle, pe, reduced, row, hex]) => ({ cycle, pe, reduced: reduced === 1, row, data: BigInt('0x' + hex) })),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Stimulus files from the mapper's array jobs: one hex line per beat, readable by the C++
- * harness and by Verilog's $readmemh alike; one job stream and two operand streams per PE.
+ * Stimulus files from the mapper's array jobs, one job stream and two operand streams per PE:
+ * binary for the Verilator harness (each beat ceil(width/32) little-endian 32-bit words, read
+ * with one fread), hex lines for Icarus's $readmemh.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,32 +49,47 @@ export function packPeJob(cfg: HwConfig, aj: ArrayJob, p: number): bigint {
 
 export interface StimulusFiles { dir: string; beats: { job: number[]; a: number[]; b: number[] } }
 
+export type StimulusFormat = 'bin' | 'hex';
+
+/** Beats as little-endian words, ceil(width/32) a beat. */
+function binBeats(beats: bigint[], width: number): Buffer {
+  const nw = Math.ceil(width / 32);
+  const out = Buffer.alloc(beats.length * nw * 4);
+  beats.forEach((v, i) => {
+    for (let k = 0; k < nw; k++) out.writeUInt32LE(Number((v >> BigInt(32 * k)) & 0xffffffffn), (i * nw + k) * 4);
+  });
+  return out;
+}
+
 /**
- * j<p>.hex holds PE p's job words (only the jobs it takes a descriptor for, golden/model/
- * schedule.ts), a<p>.hex and b<p>.hex the vectors it loads; a broadcast job's B vectors are
- * written once, to the stream of its group's first PE.
+ * j<p> holds PE p's job words (only the jobs it takes a descriptor for, golden/model/
+ * schedule.ts), a<p> and b<p> the vectors it loads; a broadcast job's B vectors are written
+ * once, to the stream of its group's first PE. Files are <stream><p>.bin or .hex by format.
  */
-export function writeStimulus(cfg: HwConfig, jobs: ArrayJob[], dir: string): StimulusFiles {
+export function writeStimulus(cfg: HwConfig, jobs: ArrayJob[], dir: string, format: StimulusFormat = 'bin'): StimulusFiles {
   checkDescriptors(cfg, jobs);
   const ll = laneLayout(cfg);
-  const N = cfg.pes, jw = jobLayout(cfg).width + arrayJobLayout(cfg).width;
-  const lines = (): string[][] => Array.from({ length: N }, () => []);
-  const jLines = lines(), aLines = lines(), bLines = lines();
+  const N = cfg.pes, jw = jobLayout(cfg).width + arrayJobLayout(cfg).width, aw = cfg.I * ll.width, bw = cfg.F * ll.width;
+  const beats = (): bigint[][] => Array.from({ length: N }, () => []);
+  const jBeats = beats(), aBeats = beats(), bBeats = beats();
   for (const aj of jobs) {
     aj.pe.forEach((job, p) => {
       if (!takesJob(aj, job)) return;
-      jLines[p].push(hex(packPeJob(cfg, aj, p), jw));
-      for (const v of job.a) aLines[p].push(hex(packVector(ll, v, cfg.I), cfg.I * ll.width));
+      jBeats[p].push(packPeJob(cfg, aj, p));
+      for (const v of job.a) aBeats[p].push(packVector(ll, v, cfg.I));
       // A broadcast job's B is read from its group's first stream only.
-      if (!aj.bcast || groupLead(aj, p, N) === p) for (const v of job.b) bLines[p].push(hex(packVector(ll, v, cfg.F), cfg.F * ll.width));
+      if (!aj.bcast || groupLead(aj, p, N) === p) for (const v of job.b) bBeats[p].push(packVector(ll, v, cfg.F));
     });
   }
   fs.mkdirSync(dir, { recursive: true });
-  const write = (f: string, l: string[]) => fs.writeFileSync(path.join(dir, f), l.length ? l.join('\n') + '\n' : '');
+  const write = (f: string, b: bigint[], width: number) => {
+    if (format === 'bin') fs.writeFileSync(path.join(dir, `${f}.bin`), binBeats(b, width));
+    else fs.writeFileSync(path.join(dir, `${f}.hex`), b.length ? b.map((v) => hex(v, width)).join('\n') + '\n' : '');
+  };
   for (let p = 0; p < N; p++) {
-    write(`j${p}.hex`, jLines[p]);
-    write(`a${p}.hex`, aLines[p]);
-    write(`b${p}.hex`, bLines[p]);
+    write(`j${p}`, jBeats[p], jw);
+    write(`a${p}`, aBeats[p], aw);
+    write(`b${p}`, bBeats[p], bw);
   }
-  return { dir, beats: { job: jLines.map((l) => l.length), a: aLines.map((l) => l.length), b: bLines.map((l) => l.length) } };
+  return { dir, beats: { job: jBeats.map((l) => l.length), a: aBeats.map((l) => l.length), b: bBeats.map((l) => l.length) } };
 }

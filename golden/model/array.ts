@@ -29,12 +29,19 @@ export interface ArrayRun {
   time: TimeSplit;
 }
 
-export interface ArrayOptions { trace?: boolean }
+export interface ArrayOptions {
+  /** Keep every transaction, sorted (run.trace): small runs and tests. */
+  trace?: boolean;
+  /** Hand each transaction over as it is made, without keeping it: for each PE (a reduced
+   * drain counts as its group's first PE's) they come in cycle order. */
+  onTxn?: (t: Txn) => void;
+}
 
 export function runArray(cfg: HwConfig, mapping: Mapping, opts: ArrayOptions = {}): ArrayRun {
   const arith = new AccArith(cfg.accWidth);
   const trace: Txn[] | undefined = opts.trace ? [] : undefined;
-  const pes = Array.from({ length: mapping.pes }, (_, p) => new PeModel(cfg, arith, p, trace));
+  const emit = trace && opts.onTxn ? (t: Txn) => { trace.push(t); opts.onTxn!(t); } : trace ? (t: Txn) => trace.push(t) : opts.onTxn;
+  const pes = Array.from({ length: mapping.pes }, (_, p) => new PeModel(cfg, arith, p, emit));
   const drained = new Map<number, bigint[]>();
   const jobStart: number[] = [];
 
@@ -50,7 +57,7 @@ export function runArray(cfg: HwConfig, mapping: Mapping, opts: ArrayOptions = {
         const parts = from.map((p) => pes[p].drainRow(r));
         const row = reduced ? parts[0].map((_, b) => parts.reduce((acc, part) => BigInt.asIntN(cfg.accWidth, acc + part[b]), 0n)) : parts[0];
         rows.push(row);
-        trace?.push({ kind: 'drain', cycle: grant + 1 + r, job: j, pe: from[0], reduced, row: r, data: row });
+        emit?.({ kind: 'drain', cycle: grant + 1 + r, job: j, pe: from[0], reduced, row: r, data: row });
       }
       record(aj.pe[from[0]].tile, rows);
     },

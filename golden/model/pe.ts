@@ -27,14 +27,14 @@ export class PeModel {
   readonly acc: AccVec;
   readonly c = zeroCounters();
   readonly seq: Seq;
-  constructor(readonly cfg: HwConfig, readonly arith: AccArith, readonly index: number, readonly trace?: Txn[]) {
+  constructor(readonly cfg: HwConfig, readonly arith: AccArith, readonly index: number, readonly emit?: (t: Txn) => void) {
     this.acc = arith.alloc(cfg.banks * cfg.bankDepth); // index = row*banks + bank = address
     this.seq = new Seq(cfg.ant, cfg.antLookahead);
   }
 
   /** LOAD and COMPUTE of a job taken at cycle t; returns the first cycle after COMPUTE. */
   compute(job: Job, t: number, j: number): number {
-    const { cfg, c, seq, trace, arith, acc } = this;
+    const { cfg, c, seq, emit, arith, acc } = this;
     const d = job.desc;
     const ant = cfg.ant !== 'off';
     let cyc = t + 1 + Math.max(d.nA, d.nB, 1);
@@ -49,7 +49,7 @@ export class PeModel {
           if (g.step !== inX.step) continue;
           const f = Math.floor(g.p / cfg.I), i = g.p % cfg.I;
           arith.mac(acc, g.addr, job.a[inX.a][i].val, job.b[inX.b][f].val);
-          trace?.push({ kind: 'acc', cycle: cyc, job: j, pe: this.index, bank: g.bank, row: g.row, sum: arith.get(acc, g.addr) });
+          emit?.({ kind: 'acc', cycle: cyc, job: j, pe: this.index, bank: g.bank, row: g.row, sum: arith.get(acc, g.addr) });
         }
         if (!xLast) c.stalls++;
       }
@@ -59,7 +59,7 @@ export class PeModel {
       if (st) {
         c.visited += st.visited;
         c.skipped += st.skipped;
-        if (st.issue) trace?.push({ kind: 'issue', cycle: cyc, job: j, pe: this.index, b: st.issue.b, a: st.issue.a });
+        if (st.issue) emit?.({ kind: 'issue', cycle: cyc, job: j, pe: this.index, b: st.issue.b, a: st.issue.a });
       }
       // Clock edge.
       if (inM && xLast) {
