@@ -43,7 +43,9 @@ export function mapFwd(w: ConvWorkload, t: Record<string, Tensor>, cfg: HwConfig
     for (let y0 = 0; y0 < P; y0 += Pt) for (let x0 = 0; x0 < Q; x0 += Qt) {
       const oy = Math.max(0, y0 - haloY), ox = Math.max(0, x0 - haloX);
       const pt = Math.min(P, y0 + Pt) - oy, qt = Math.min(Q, x0 + Qt) - ox;
-      const input = [y0 === 0 ? 0 : y0 * u - p, y0 + Pt >= P ? hMax : (y0 + Pt) * u - p - 1, x0 === 0 ? 0 : x0 * u - p, x0 + Qt >= Q ? wMax : (x0 + Qt) * u - p - 1];
+      // Clamped to the input plane: with padding, a tile's rows or columns can lie past it.
+      const input = [y0 === 0 ? 0 : y0 * u - p, y0 + Pt >= P ? hMax : Math.min(hMax, (y0 + Pt) * u - p - 1),
+        x0 === 0 ? 0 : x0 * u - p, x0 + Qt >= Q ? wMax : Math.min(wMax, (x0 + Qt) * u - p - 1)];
       tiles.push({ count: kt * pt * qt, nc: kt, limY: pt, limX: qt, origin: [n, k0, oy, ox], input });
     }
     return tiles;
