@@ -17,6 +17,8 @@ export interface GroupResult { cases: number; passed: number; failed: FuzzFailur
 export interface FuzzSummary { cases: number; passed: number; failed: number; skipped: number; builds: number; seconds: number; failures: FuzzFailure[] }
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(0, xs.length - 1)];
+/** Array sizes: every small one, and the large ones up to SCNN's 64 (broadcast and reduction groups, idle PEs). */
+const PES = [1, 2, 3, 4, 6, 8, 16, 32, 48, 64];
 /** Densities including the extremes. */
 const density = (rng: Rng) => pick(rng, [0, 1, rng.next(), rng.next(), rng.next() * 0.3]);
 
@@ -27,7 +29,7 @@ export function randomConfig(rng: Rng, index: number): HwConfig {
     F: rng.int(1, 6), I: rng.int(1, 6),
     banks: pick(rng, [1, 2, 4, 8, 16, 32]), bankDepth: rng.int(4, 48),
     dataWidth, accWidth: rng.int(Math.max(8, Math.min(64, dataWidth)), 64),
-    pes: rng.int(1, 4), ant: pick(rng, ['off', 'filter', 'window'] as const), antLookahead: rng.int(1, 8),
+    pes: PES[rng.int(0, PES.length - 1)], ant: pick(rng, ['off', 'filter', 'window'] as const), antLookahead: rng.int(1, 8),
     aDepth: rng.int(1, 48), bDepth: rng.int(1, 48),
     coordWidth: rng.int(5, 10), chanWidth: rng.int(3, 8), tagWidth: rng.int(3, 6), counterWidth: rng.int(16, 48),
     // Drawn last, so the configs of earlier seeds keep their other keys.

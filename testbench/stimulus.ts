@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HwConfig } from '../generator/config.ts';
+import { clog2, type HwConfig } from '../generator/config.ts';
 import { WorkloadError } from '../generator/errors.ts';
 import { arrayJobLayout, jobLayout, laneLayout, pack, fits, type Layout } from '../generator/layout.ts';
 import type { Vector } from '../golden/mapping/format.ts';
@@ -42,7 +42,8 @@ export function checkDescriptors(cfg: HwConfig, jobs: ArrayJob[]): void {
 /** PE p's job word: {groupLog, reduce, bcast} of its array job above its descriptor. */
 export function packPeJob(cfg: HwConfig, aj: ArrayJob, p: number): bigint {
   const jl = jobLayout(cfg), al = arrayJobLayout(cfg);
-  const groupLog = Math.log2(groupSize(aj, cfg.pes));
+  // Groups are aligned powers of two; a whole array of any size is the level that covers it.
+  const groupLog = clog2(groupSize(aj, cfg.pes));
   const flags = pack(al, { bcast: aj.bcast ? 1 : 0, reduce: aj.reduce ? 1 : 0, groupLog });
   return pack(jl, aj.pe[p].desc) | (flags << BigInt(jl.width));
 }
