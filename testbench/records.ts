@@ -150,6 +150,17 @@ export function readAllRecords(cfg: HwConfig, dir: string): Txn[] {
   return all;
 }
 
+/** Order of a cycle's records in a PE's file: the issue, the writes by bank, the drain. */
+const rankOf = (t: Txn) => (t.kind === 'issue' ? -1 : t.kind === 'acc' ? t.bank : 1 << 30);
+
+/** The raw accWidth bits of v as accWords words, least significant first; returns the next index. */
+function putValue(b: Uint32Array, at: number, v: bigint, width: number, accWords: number): number {
+  const u = BigInt.asUintN(width, v);
+  if (accWords === 1) { b[at] = Number(u); return at + 1; }
+  for (let k = 0; k < accWords; k++) b[at + k] = Number((u >> BigInt(32 * k)) & 0xffffffffn);
+  return at + accWords;
+}
+
 /**
  * Writes transactions in the simulator's record format, one file per PE port, so that a run
  * that matches writes byte-identical files. Transactions arrive per PE in cycle order (the
@@ -163,10 +174,14 @@ export class RecordWriter {
   private fill: number[];
   private pending: Txn[][];
   private readonly shape: RecordShape;
+  private readonly maxRecord: number;
+  private readonly accWidth: number;
   count = 0;
 
   constructor(readonly cfg: HwConfig, dir: string, chunkWords = 1 << 16) {
     this.shape = recordShape(cfg);
+    this.maxRecord = maxWords(this.shape);
+    this.accWidth = cfg.accWidth;
     this.files = Array.from({ length: cfg.pes }, (_, p) => recordFile(dir, p));
     this.fds = this.files.map((f) => fs.openSync(f, 'w'));
     this.bufs = this.files.map(() => new Uint32Array(Math.max(chunkWords, maxWords(this.shape) * 2)));
@@ -192,30 +207,31 @@ export class RecordWriter {
   private flushCycle(p: number): void {
     const q = this.pending[p];
     if (!q.length) return;
-    const rank = (t: Txn) => (t.kind === 'issue' ? -1 : t.kind === 'acc' ? t.bank : 1 << 30);
-    q.sort((a, b) => rank(a) - rank(b));
+    // The harness's order: the issue, the writes by bank, the drain (a few records: insertion sort).
+    for (let i = 1; i < q.length; i++) {
+      const t = q[i], r = rankOf(t);
+      let j = i - 1;
+      while (j >= 0 && rankOf(q[j]) > r) { q[j + 1] = q[j]; j--; }
+      q[j + 1] = t;
+    }
     for (const t of q) this.encode(p, t);
     q.length = 0;
   }
 
   private encode(p: number, t: Txn): void {
     const { words, accWords } = this.shape;
-    if (this.fill[p] + maxWords(this.shape) > this.bufs[p].length) this.flushBuf(p);
-    const b = this.bufs[p];
+    if (this.fill[p] + this.maxRecord > this.bufs[p].length) this.flushBuf(p);
+    const b = this.bufs[p], w = this.accWidth;
     let at = this.fill[p];
-    const value = (v: bigint) => {
-      const u = BigInt.asUintN(32 * accWords, v) & ((1n << BigInt(this.cfg.accWidth)) - 1n);
-      if (accWords === 1) b[at++] = Number(u);
-      else for (let k = 0; k < accWords; k++) b[at++] = Number((u >> BigInt(32 * k)) & 0xffffffffn);
-    };
     b[at++] = t.cycle;
     if (t.kind === 'issue') {
       b[at++] = RECORD_KIND.issue; b[at++] = t.b; b[at++] = t.a;
     } else if (t.kind === 'acc') {
-      b[at++] = RECORD_KIND.acc | (t.bank << HEAD_AUX_SHIFT); b[at++] = t.row; value(t.sum);
+      b[at++] = RECORD_KIND.acc | (t.bank << HEAD_AUX_SHIFT); b[at++] = t.row;
+      at = putValue(b, at, t.sum, w, accWords);
     } else {
       b[at++] = RECORD_KIND.drain | ((t.reduced ? 1 : 0) << HEAD_AUX_SHIFT); b[at++] = t.row;
-      for (const v of t.data) value(v);
+      for (const v of t.data) at = putValue(b, at, v, w, accWords);
     }
     if (at - this.fill[p] !== words[t.kind]) throw new Error(`record of kind ${t.kind} took ${at - this.fill[p]} words, not ${words[t.kind]}`);
     this.fill[p] = at;
