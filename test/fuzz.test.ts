@@ -8,8 +8,10 @@ import { fuzz, randomConfig, randomWorkload, reproduce } from '../testbench/fuzz
 import { Rng } from '../golden/workload/rng.ts';
 
 describe('fuzz', () => {
-  it('36 random cases over 3 random configs all pass', async () => {
-    const s = await fuzz(36, 7, 2, 12);
+  it('36 random cases over 3 random configs (one of them an 8-PE array) all pass', async () => {
+    const configs: number[] = [];
+    const s = await fuzz(36, 1, 2, 12, (g) => configs.push(g.config.pes));
+    expect(Math.max(...configs)).toBeGreaterThanOrEqual(8);
     expect(s.failures.map((f) => f.reproduce)).toEqual([]);
     expect(s.cases).toBeGreaterThanOrEqual(30);
     expect(s.passed).toBe(s.cases);
@@ -19,6 +21,10 @@ describe('fuzz', () => {
   it('is deterministic and prints a reproducible command', () => {
     const a = new Rng(5), b = new Rng(5);
     const ca = randomConfig(a, 0), cb = randomConfig(b, 0);
+    // Array sizes up to SCNN's 64 PEs are drawn.
+    const sizes = new Set(Array.from({ length: 200 }, (_, i) => randomConfig(new Rng(i), i).pes));
+    expect(Math.max(...sizes)).toBe(64);
+    expect(sizes.has(1) && sizes.has(48)).toBe(true);
     expect(ca).toEqual(cb);
     const wa = randomWorkload(a, ca, 1), wb = randomWorkload(b, cb, 1);
     expect(wa).toEqual(wb);
