@@ -23,6 +23,20 @@ import { pePorts } from './pe.ts';
 export const groupLevels = (cfg: HwConfig) => clog2(cfg.pes) + 1;
 
 /**
+ * What af_array is built of beyond its PEs, for the generator below and the area model
+ * (golden/cost/area.ts): groups per level (level l: ceil(N / 2^l) aligned groups of 2^l PEs),
+ * the adder tree's pair sums per level (each banks adders of accWidth), and the group levels a
+ * job word can name (each PE selects its group's AND, B stream and sum among them).
+ */
+export function arrayStructure(cfg: HwConfig) {
+  const N = cfg.pes, L = groupLevels(cfg);
+  const gw = arrayJobLayout(cfg).fields.find((f) => f.name === 'groupLog')!.width;
+  const slotsAt = Array.from({ length: L }, (_, l) => Math.ceil(N / 2 ** l));
+  const pairsAt = slotsAt.map((_, l) => (l === 0 ? 0 : Math.floor(slotsAt[l - 1] / 2)));
+  return { levels: L, slotsAt, pairsAt, adders: pairsAt.reduce((a, b) => a + b, 0) * cfg.banks, selectable: 2 ** gw };
+}
+
+/**
  * af_array's ports: the design's top level. The simulators' harnesses (testbench/harness.ts,
  * testbench/icarus.ts) and the FPGA shell (testbench/fmax.ts) are derived from this list.
  */
@@ -56,10 +70,11 @@ export function genArray(cfg: HwConfig): VModule {
   const { F, I, banks: B, accWidth: acw, counterWidth: ctw, pes: N } = cfg;
   const aw = I * lw, bw = F * lw, rw = d.rowWidth, aiw = d.aIdxWidth, biw = d.bIdxWidth;
   const L = groupLevels(cfg), gw = al.fields.find((f) => f.name === 'groupLog')!.width;
-  const OW = B * acw, G = 2 ** gw; // G: group levels a job word can name (those past L name the whole array)
+  const shape = arrayStructure(cfg);
+  const OW = B * acw, G = shape.selectable; // G: group levels a job word can name (those past L name the whole array)
+  if (G !== 2 ** gw) throw new Error(`af_array: groupLog is ${gw} bits but arrayStructure says ${G} levels`);
   const at = (f: string) => pw + al.offsets[f];
-  // Groups per level: level l has ceil(N / 2^l) groups of 2^l PEs.
-  const slotsAt = Array.from({ length: L }, (_, l) => Math.ceil(N / 2 ** l));
+  const slotsAt = shape.slotsAt;
   const lvls = Array.from({ length: L }, (_, l) => l);
   const ands = ['bc_all', 'bready_all', 'wait_all'].map((name) => {
     const base = { bc_all: 'pe_idle & job_valid & head_bcast', bready_all: 'pe_b_ready', wait_all: 'pe_wait' }[name];

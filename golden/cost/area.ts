@@ -1,5 +1,6 @@
 /** ASIC area of a config per component, from the scaled table (tech.ts) and the RTL's structure (structure.ts). */
 import { type HwConfig, derive } from '../../generator/config.ts';
+import { arrayStructure } from '../../generator/array.ts';
 import type { Tech } from './tech.ts';
 import { addA, cmpA, multA, regfileA } from './units.ts';
 import { PERF_COUNTERS, RANGE_B_WRITE_OPS, RANGE_SHARED_OPS, bEntryWidth, boxReadBits, boxStore, boxWidth, coordOps, pipelineBits, rangeTestOps } from './structure.ts';
@@ -8,9 +9,10 @@ export interface AreaPart { um2: number; detail: string }
 export interface AreaReport {
   unit: 'um^2';
   node: number;
-  /** All PEs. */
+  /** All PEs and the array around them. */
   total: number;
   perPe: number;
+  /** Per component, over all PEs; reductionTree and groupSelect are the array's own (pes > 1). */
   components: Record<string, AreaPart>;
   ant: { um2: number; share: number; storage: number; logic: number; paperMm2: number; paperSource: string; ratioToPaper: number };
 }
@@ -36,6 +38,15 @@ export const ANT_PAPER_SOURCE = 'Lew et al., "Anticipating and eliminating redun
  *                    entry-wide mux), the bank-rotation muxes; 0 for ant = off
  *   control          job register, load/sequencer counters (5 incrementers), the performance
  *                    counters of generator/counters.ts (flip-flops + an incrementer each)
+ * and, for an array (pes > 1), af_array's own blocks (generator/array.ts, arrayStructure):
+ *   reductionTree    the cross-PE adder tree of reduced drains: banks adders of accWidth per
+ *                    pair of aligned groups at every level (N - 1 pairs for a power of two)
+ *   groupSelect      per PE: the group-level selects of its group's sum, B stream and handshakes
+ *                    ((levels - 1) mux2 per bit), its own-or-group selects of B data and output,
+ *                    its array-job register (bcast, reduce, groupLog); the per-level AND trees
+ *                    of the barriers (3 per PE and level), costed as mux2 bits (an upper bound)
+ * Each PE drains on its own port: the output buffer behind it (SCNN's output RAM) is outside
+ * the generated RTL and not counted here; halo partial sums are added in that post-processing.
  */
 export function area(cfg: HwConfig, t: Tech): AreaReport {
   const d = derive(cfg);
@@ -91,7 +102,19 @@ export function area(cfg: HwConfig, t: Tech): AreaReport {
 
   const perPe = Object.values(parts).reduce((s, p) => s + p.um2, 0);
   for (const p of Object.values(parts)) p.um2 *= cfg.pes;
-  const total = perPe * cfg.pes;
+  let arrayUm2 = 0;
+  if (cfg.pes > 1) {
+    const N = cfg.pes, st = arrayStructure(cfg), OW = B * cfg.accWidth, bw = cfg.F * lw, G = st.selectable;
+    const gw = Math.log2(G);
+    parts.reductionTree = { um2: st.adders * addA(t, cfg.accWidth), detail: `${st.adders} ${cfg.accWidth}b adders (${st.adders / B} pair sums of ${B} banks over ${st.levels - 1} levels)` };
+    const selBits = N * ((G - 1) * (OW + bw + 5) + bw + OW) + 3 * (st.levels - 1) * N;
+    parts.groupSelect = {
+      um2: selBits * A.mux2_bit + N * (2 + gw) * A.reg_bit,
+      detail: `${N} PEs x (${G}:1 selects of ${OW}b sums, ${bw}b B data and 5 handshakes, own-or-group selects) + barrier AND trees, ${N * (2 + gw)} flip-flops`,
+    };
+    arrayUm2 = parts.reductionTree.um2 + parts.groupSelect.um2;
+  }
+  const total = perPe * cfg.pes + arrayUm2;
   const antUm2 = parts.rangeUnit.um2;
   return {
     unit: 'um^2', node: t.node, total, perPe, components: parts,

@@ -102,8 +102,23 @@ describe('area', () => {
     expect(win.ant.storage + win.ant.logic).toBeCloseTo(win.ant.um2, 6);
     expect(win.ant.paperMm2).toBe(ANT_PAPER_MM2);
     expect(win.total - win.ant.um2).toBeCloseTo(off.total, 6);
-    // pes multiplies everything.
-    expect(area(resolveConfig({ ant: 'window', pes: 4 }), t45).total).toBeCloseTo(4 * win.total, 6);
+    // pes multiplies every PE's component; the array adds its own blocks.
+    const four = area(resolveConfig({ ant: 'window', pes: 4 }), t45);
+    expect(four.perPe).toBeCloseTo(win.perPe, 6);
+    expect(four.total).toBeCloseTo(4 * win.total + four.components.reductionTree.um2 + four.components.groupSelect.um2, 6);
+    expect(win.components.reductionTree).toBeUndefined();
+  });
+
+  it('the array\'s adder tree has banks adders per pair of aligned groups: (N - 1) x banks at a power of two', () => {
+    for (const pes of [2, 4, 16, 64]) {
+      const cfg = resolveConfig({ pes });
+      const a = area(cfg, t45);
+      expect(a.components.reductionTree.um2).toBeCloseTo((pes - 1) * cfg.banks * addA(t45, cfg.accWidth), 6);
+      expect(a.components.groupSelect.um2).toBeGreaterThan(0);
+    }
+    // A partial last group: 6 PEs pair as (0,1) (2,3) (4,5), then (01,23), then (0123,45).
+    const six = resolveConfig({ pes: 6 });
+    expect(area(six, t45).components.reductionTree.um2).toBeCloseTo(5 * six.banks * addA(t45, six.accWidth), 6);
   });
 
   it('ANT unit is small next to the default PE: under 10% of its area at every lookahead, boxes in RAM', () => {
