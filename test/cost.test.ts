@@ -121,7 +121,7 @@ describe('size command', () => {
     expect(j.config.ant).toBe('window');
     expect(j.tech).toMatchObject({ name: 'tech-45nm', node: 16, tableNode: 45, vdd: 0.9, nodeRule: 'stillmaker-baas', areaFactor: 0.19 });
     expect(j.tech.energyFactor).toBeCloseTo(0.1873, 4);
-    expect(Object.keys(j.area.components)).toEqual(['multipliers', 'crossbar', 'accumulators', 'operandBuffers', 'coordinate', 'rangeUnit', 'control']);
+    expect(Object.keys(j.area.components)).toEqual(['multipliers', 'crossbar', 'accumulators', 'operandBuffers', 'coordinate', 'rangeUnit', 'control', 'reductionTree', 'groupSelect']);
     for (const p of Object.values(j.area.components) as { um2: number; detail: string }[]) expect(typeof p.detail).toBe('string');
     expect(j.area).toMatchObject({ unit: 'um^2', node: 16 });
     expect(j.area.totalMm2).toBeCloseTo(j.area.total / 1e6, 12);

@@ -113,6 +113,9 @@ export function area(cfg: HwConfig, t: Tech): AreaReport {
       detail: `${N} PEs x (${G}:1 selects of ${OW}b sums, ${bw}b B data and 5 handshakes, own-or-group selects) + barrier AND trees, ${N * (2 + gw)} flip-flops`,
     };
     arrayUm2 = parts.reductionTree.um2 + parts.groupSelect.um2;
+  } else {
+    parts.reductionTree = { um2: 0, detail: 'one PE: no array' };
+    parts.groupSelect = { um2: 0, detail: 'one PE: no array' };
   }
   const total = perPe * cfg.pes + arrayUm2;
   const antUm2 = parts.rangeUnit.um2;
