@@ -175,7 +175,7 @@ ${instance('af_pe', 'u_pe', pePorts(cfg), {
     a_valid: 'a_valid[p]', a_ready: 'a_ready[p]', a_data: `a_data[p*${aw} +: ${aw}]`,
     b_valid: 'b_valid_pe', b_ready: 'pe_b_ready[p]', b_data: 'b_data_pe',
     out_valid: 'pe_draining[p]', out_row: `pe_out_row[p*${rw} +: ${rw}]`, out_data: `pe_out_data_all[p*${OW} +: ${OW}]`,
-    idle: 'unused_ready', drain_wait: 'pe_wait[p]', drain_go: 'drain_go',
+    idle: 'unused_ready', drain_wait: 'pe_wait[p]', drain_go: 'drain_go', drain_merge: 'reduce_q[p] && !lead',
     ...Object.fromEntries(COUNTER_NAMES.map((c) => [`perf_${c}`, `perf_${c}[p*${ctw} +: ${ctw}]`])),
     mon_issue: 'mon_issue[p]', mon_issue_a: `mon_issue_a[p*${aiw} +: ${aiw}]`, mon_issue_b: `mon_issue_b[p*${biw} +: ${biw}]`,
     mon_acc_we: `mon_acc_we[p*${B} +: ${B}]`, mon_acc_row: `mon_acc_row[p*${B * rw} +: ${B * rw}]`,

@@ -13,6 +13,8 @@ export const COUNTER_DOCS = {
   visited: 'pairs the sequencer examined',
   skipped: 'examined pairs the ANT range test rejected',
   gated: 'RCP lanes of issued pairs whose operands lane gating isolated (0 without gating)',
+  drained: 'accumulator rows read out and cleared (DRAIN), to its own port or into its group\'s adder tree',
+  merged: 'drained rows that went into its group\'s adder tree (a reduced drain\'s members after the first)',
 } as const;
 
 export type CounterName = keyof typeof COUNTER_DOCS;

@@ -37,8 +37,9 @@ export function pePorts(cfg: HwConfig): Signature {
     input('b_valid'), output('b_ready'), input('b_data', F * lw),
     comment(`Drained accumulator rows (bank k at bits [k*${acw} +: ${acw}]).`),
     output('out_valid'), output('out_row', rw), output('out_data', B * acw), output('idle'),
-    comment('Drain handshake with the array: the PE waits after computing until granted.'),
-    output('drain_wait'), input('drain_go'),
+    comment('Drain handshake with the array: the PE waits after computing until granted;'),
+    comment('drain_merge: its rows go into the group\'s adder tree, not out of its port (counted).'),
+    output('drain_wait'), input('drain_go'), input('drain_merge'),
     comment(`Performance counters (wrap at ${ctw} bits).`),
     ...COUNTER_NAMES.map((c) => output(`perf_${c}`, ctw, { reg: true })),
     comment('Trace port for the testbench.'),
@@ -275,6 +276,8 @@ ${counters.map((c) => `      perf_${c} <= ${ctw}'d0;`).join('\n')}
       if (x_stall) perf_stalls <= perf_stalls + ${ctw}'d1;
       perf_visited <= perf_visited + ${zext('seq_visited', vw, ctw)};
       perf_skipped <= perf_skipped + ${zext('seq_visited', vw, ctw)} - ${zext('issue', 1, ctw)};
+      if (out_valid) perf_drained <= perf_drained + ${ctw}'d1;
+      if (out_valid && drain_merge) perf_merged <= perf_merged + ${ctw}'d1;
     end
   end
 

@@ -32,7 +32,7 @@ export interface EnergyReport {
   notCounted: string[];
 }
 
-export const ENERGY_COMPONENTS = ['multipliers', 'operandBuffers', 'coordinate', 'crossbar', 'accumulators', 'rangeUnit', 'clock'] as const;
+export const ENERGY_COMPONENTS = ['multipliers', 'operandBuffers', 'coordinate', 'crossbar', 'accumulators', 'rangeUnit', 'reductionTree', 'clock'] as const;
 
 /**
  * Energy of a run = action counts (from the counters and the config) x the table.
@@ -43,7 +43,10 @@ export const ENERGY_COMPONENTS = ['multipliers', 'operandBuffers', 'coordinate',
  *   coordinate     per issued pair the F + I lane terms, per product its coordinate and address
  *   crossbar       random: a traversal per valid product; gated: RCPs, dropped at its input
  *   accumulators   a read-modify-write per valid product (register-file read, add, write)
+ *   accumulators   also, per drained row (drained), every bank's entry read out and cleared
  *   rangeUnit      per visited pair (ant != off): the range test and the A-box read (SRAM bank)
+ *   reductionTree  per row merged into a group's sum (merged: the reduced drain's members after
+ *                  the first), an accWidth add per bank in af_array's adder tree
  *   clock          cycles x pes x pipeline flip-flops x ff_clock_bit (clock/leakage proxy)
  */
 export function energy(c: Counters, cfg: HwConfig, t: Tech): EnergyReport {
@@ -81,6 +84,9 @@ export function energy(c: Counters, cfg: HwConfig, t: Tech): EnergyReport {
 
   const rmw = regReadE(t, cfg.bankDepth, cfg.accWidth) + addE(t, cfg.accWidth) + regWriteE(t, cfg.accWidth);
   add('accumulators', 'read-modify-write', 'random', c.valid, rmw, `${cfg.accWidth}b register-file read (${cfg.bankDepth} deep) + ${cfg.accWidth}b add + write`);
+  const readClear = cfg.banks * (regReadE(t, cfg.bankDepth, cfg.accWidth) + regWriteE(t, cfg.accWidth));
+  add('accumulators', 'drain (read out and clear a row)', 'random', c.drained, readClear, `${cfg.banks} banks x (${cfg.accWidth}b register-file read + clearing write)`);
+  add('reductionTree', 'reduction add (a row into the group sum)', 'random', c.merged, cfg.banks * addE(t, cfg.accWidth), `${cfg.banks} ${cfg.accWidth}b adds`);
 
   if (cfg.ant !== 'off') {
     const r = rangeTestOps(cfg);
@@ -103,7 +109,8 @@ export function energy(c: Counters, cfg: HwConfig, t: Tech): EnergyReport {
     actions,
     notCounted: [
       'operand buffer and range-box writes while loading (the counters do not count loaded vectors)',
-      'accumulator clears (INIT) and drains',
+      'accumulator clears at INIT (bankDepth cycles once after reset)',
+      'the output buffer behind each PE\'s port and the halo partial sums added there (outside the generated RTL)',
       'DRAM and global-buffer traffic (outside the PE)',
       'wires (crossbar and buffer wires: logic only)',
     ],

@@ -14,7 +14,7 @@ import { sumCounters, type Counters } from '../../generator/counters.ts';
 import { AccArith } from './arith.ts';
 import type { Mapping } from '../mapping/mapper.ts';
 import { PeModel, txnOrder, type Txn } from './pe.ts';
-import { scheduleArray, sumSplits, type TimeSplit } from './schedule.ts';
+import { groupLead, scheduleArray, sumSplits, type TimeSplit } from './schedule.ts';
 
 export interface ArrayRun {
   /** Summed over PEs; cycles is the array's. */
@@ -54,7 +54,7 @@ export function runArray(cfg: HwConfig, mapping: Mapping, opts: ArrayOptions = {
       const rowsN = aj.pe[from[0]].desc.drainRows;
       const rows: bigint[][] = [];
       for (let r = 0; r < rowsN; r++) {
-        const parts = from.map((p) => pes[p].drainRow(r));
+        const parts = from.map((p) => pes[p].drainRow(r, reduced && p !== groupLead(aj, p, mapping.pes)));
         const row = reduced ? parts[0].map((_, b) => parts.reduce((acc, part) => BigInt.asIntN(cfg.accWidth, acc + part[b]), 0n)) : parts[0];
         rows.push(row);
         emit?.({ kind: 'drain', cycle: grant + 1 + r, job: j, pe: from[0], reduced, row: r, data: row });

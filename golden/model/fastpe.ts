@@ -16,7 +16,7 @@ import type { Job, Mapping } from '../mapping/mapper.ts';
 import { type Counters, zeroCounters, sumCounters } from '../../generator/counters.ts';
 import { type Box, boxOf, feasible, below, above, windowLow } from './range.ts';
 import { Seq } from './seq.ts';
-import { scheduleArray, sumSplits, type TimeSplit } from './schedule.ts';
+import { groupLead, scheduleArray, sumSplits, type TimeSplit } from './schedule.ts';
 
 /** A job's vectors as flat typed arrays (lane l of vector v at v*lanes + l). */
 interface Packed { n: number; len: Int32Array; y: Int32Array; x: Int32Array; c: Int32Array; g: Int32Array; box: Box[]; lanes: number }
@@ -210,7 +210,17 @@ export interface FastRun { counters: Counters; perPe: Counters[]; time: TimeSpli
 export function fastRun(cfg: HwConfig, mapping: Mapping): FastRun {
   const perPe = Array.from({ length: mapping.pes }, zeroCounters);
   const hist = new Int32Array(cfg.banks);
-  const sched = scheduleArray(mapping, cfg.bankDepth, { compute: (p, job, at) => computeJob(cfg, job, at, perPe[p], hist) });
+  const sched = scheduleArray(mapping, cfg.bankDepth, {
+    compute: (p, job, at) => computeJob(cfg, job, at, perPe[p], hist),
+    // Every member of a reduced drain reads out the rows of its group's first PE's job, as runArray does.
+    drain: (j, from, reduced) => {
+      const aj = mapping.arrayJobs[j], rows = aj.pe[from[0]].desc.drainRows;
+      for (const p of from) {
+        perPe[p].drained += rows;
+        if (reduced && p !== groupLead(aj, p, mapping.pes)) perPe[p].merged += rows;
+      }
+    },
+  });
   const t = sched.cycles;
   for (const c of perPe) {
     c.cycles = t;

@@ -82,8 +82,10 @@ export class PeModel {
     return cyc + 1;
   }
 
-  /** Read and clear accumulator row r (all banks). */
-  drainRow(r: number): bigint[] {
+  /** Read and clear accumulator row r (all banks); merged: it goes into the group's adder tree. */
+  drainRow(r: number, merged = false): bigint[] {
+    this.c.drained++;
+    if (merged) this.c.merged++;
     const row: bigint[] = [];
     for (let b = 0; b < this.cfg.banks; b++) {
       const addr = r * this.cfg.banks + b;

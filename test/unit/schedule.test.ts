@@ -8,6 +8,7 @@ import { runArray } from '../../golden/model/array.ts';
 import { fastRun } from '../../golden/model/fastpe.ts';
 import { TIME_PARTS, scheduleArray, takesJob } from '../../golden/model/schedule.ts';
 import { cases } from './cases.ts';
+import { expectedDrainRows } from '../../testbench/compare.ts';
 
 describe.each(cases().map((c) => [c.name, c] as const))('%s', (_name, { cfg, m }) => {
   it('the time split adds up to cycles x pes, and both models give the same split', () => {
@@ -40,4 +41,19 @@ describe.each(cases().map((c) => [c.name, c] as const))('%s', (_name, { cfg, m }
       else expect(from.length).toBe(1);
     }
   });
+
+  it('drained rows: each port\'s rows plus the rows merged into group sums (the counters the drain energy uses)', () => {
+    const run = fastRun(cfg, m);
+    expect(run.counters.drained - run.counters.merged).toBe(expectedDrainRows(m));
+    if (!m.arrayJobs.some((aj) => aj.reduce)) expect(run.counters.merged).toBe(0);
+  });
 });
+
+describe('merged rows', () => {
+  it('occur where wgrad tiles are reduced over PE groups', () => {
+    const merged = cases().filter((c) => c.m.arrayJobs.some((aj) => aj.reduce)).map((c) => fastRun(c.cfg, c.m).counters.merged);
+    expect(merged.length).toBeGreaterThan(0);
+    expect(Math.max(...merged)).toBeGreaterThan(0);
+  });
+});
+
