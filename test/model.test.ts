@@ -87,7 +87,13 @@ describe('model and report commands', () => {
     expect(md).toMatch(/\| resnet18 \| cifar \|/);
     expect(md).toMatch(/3\.71x/);
     for (const f of ['speedup.svg', 'rcp.svg']) expect(fs.readFileSync(path.join(out, f), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).networks).toHaveLength(1);
+    // The paper's scale leads (64 PEs), the config asked for (1 PE) follows as the small view.
+    expect(md.indexOf('## At the paper\'s scale: 64 PEs')).toBeGreaterThan(0);
+    expect(md.indexOf('## The small view: 1 PE')).toBeGreaterThan(md.indexOf('## At the paper\'s scale: 64 PEs'));
+    const scale = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')), one = JSON.parse(fs.readFileSync(path.join(out, 'model-1pe.json'), 'utf8'));
+    expect(scale.networks).toHaveLength(1);
+    expect(scale.config.pes).toBe(64);
+    expect(one.config.pes).toBe(1);
     expect(fs.readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });
