@@ -81,7 +81,8 @@ export function modelText(r: ModelResult, layers: boolean): string {
   const split = (t: TimeSplit) => TIME_PARTS.filter((k) => t[k] >= 0.005).map((k) => `${k} ${pct(t[k])}`).join(', ');
   lines.push('', 'where the time goes (share of cycles x PEs), and window cycles over the physical limit (valid products / (pes x F x I)):');
   for (const n of r.networks) {
-    lines.push(`  ${n.network.padEnd(12)} off: ${split(n.time.off)}`, `  ${''.padEnd(12)} window: ${split(n.time.window)}; ${(n.ant.window.cycles / Math.max(1, n.limitCycles)).toFixed(1)}x the limit of ${fmt(n.limitCycles)} cycles`);
+    const busy = (m: 'off' | 'window') => `multipliers ${(100 * n.utilization[m]).toFixed(1)}% busy`;
+    lines.push(`  ${n.network.padEnd(12)} off: ${split(n.time.off)}; ${busy('off')}`, `  ${''.padEnd(12)} window: ${split(n.time.window)}; ${busy('window')}, ${(n.ant.window.cycles / Math.max(1, n.limitCycles)).toFixed(1)}x the limit of ${fmt(n.limitCycles)} cycles`);
   }
   if (r.networks.length > 1) {
     lines.push('', `geometric mean speedup: filter ${r.geomeanSpeedup.filter.toFixed(2)}x, window ${r.geomeanSpeedup.window.toFixed(2)}x (ANT paper: 3.71x)`);
@@ -108,7 +109,7 @@ export function modelJson(r: ModelResult, cfg: HwConfig): object {
       network: n.network, dataset: n.dataset, macs: n.macs,
       baseline: n.baseline,
       ant: Object.fromEntries(Object.entries(n.ant).map(([m, s]) => [m, s])),
-      speedup: n.speedup, energyReduction: n.energyReduction, rcp: n.rcp, time: n.time, limitCycles: n.limitCycles,
+      speedup: n.speedup, energyReduction: n.energyReduction, rcp: n.rcp, time: n.time, limitCycles: n.limitCycles, utilization: n.utilization,
       layers: n.layers.map((l) => ({ layer: l.layer, phase: l.phase, repeat: l.repeat, macs: l.macs, groups: l.groups, cycles: Object.fromEntries(Object.entries(l.modes).map(([m, c]) => [m, c.cycles])), counters: l.modes, time: l.time, limitCycles: l.limitCycles })),
     })),
     geomeanSpeedup: r.networks.length > 1 ? r.geomeanSpeedup : undefined,

@@ -64,6 +64,11 @@ describe('model and report commands', () => {
     for (const m of ['filter', 'window']) expect(n.energyReduction[m]).toBeCloseTo(n.baseline.energyPj / n.ant[m].energyPj, 10);
     expect(Object.keys(n.macs)).toEqual(['fwd', 'bwd', 'wgrad']);
     expect(n.layers.length).toBeGreaterThan(20);
+    // Multiplier utilization: valid work over the multiplier slots, the physical limit over the cycles.
+    for (const m of ['filter', 'window']) expect(n.utilization[m]).toBeCloseTo(n.limitCycles / n.ant[m].cycles, 10);
+    expect(n.utilization.off).toBeCloseTo(n.limitCycles / n.baseline.cycles, 10);
+    expect(n.utilization.window).toBeGreaterThan(n.utilization.off);
+    expect(n.utilization.window).toBeLessThanOrEqual(1);
   });
 
   it('bad model options exit 2 with a message', async () => {

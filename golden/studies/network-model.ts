@@ -140,6 +140,8 @@ export interface NetworkSummary {
   time: Record<AntMode, TimeSplit>;
   /** The network at the physical limit: valid products / (pes x F x I) cycles. */
   limitCycles: number;
+  /** Multiplier utilization per mode: valid products over (cycles x pes x F x I) multiplier slots. */
+  utilization: Record<AntMode, number>;
 }
 
 /** Sum a network's layers (times their repeat counts) per mode; energy = the summed counters x the cost table (it is linear in them). */
@@ -178,6 +180,7 @@ export function summarize(name: string, dataset: Dataset, rows: LayerResult[], c
     layers: rows,
     time: Object.fromEntries(ANT_MODES.map((m) => [m, timeOf(m)])) as Record<AntMode, TimeSplit>,
     limitCycles,
+    utilization: Object.fromEntries(ANT_MODES.map((m) => [m, limitCycles / Math.max(1, m === 'off' ? base.cycles : ant[m].cycles)])) as Record<AntMode, number>,
   };
 }
 
