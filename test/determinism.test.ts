@@ -36,7 +36,7 @@ describe('determinism', () => {
     const exe = buildSim(cfg, generate(cfg)).exe;
     const runs = [];
     for (const dir of dirs) {
-      const r = runSim(exe, { stimDir: dir, maxCycles: 100_000, records: dir });
+      const r = await runSim(exe, { stimDir: dir, maxCycles: 100_000, records: dir });
       expect(r.status).toBe('done');
       const bytes = [0, 1].map((p) => fs.readFileSync(path.join(dir, `rec${p}.bin`)).toString('hex'));
       runs.push({ perPe: r.perPe, bytes, txns: readAllRecords(cfg, dir) });

@@ -116,7 +116,7 @@ export async function runBench(cfg: HwConfig, opts: BenchOptions) {
     const goldenCycles = fastRun(cfg, mapping).counters.cycles;
     const maxCycles = goldenCycles * 2 + 1000;
     log(`bare simulation of ${goldenCycles} cycles...`);
-    const bareRun = runSim(cold.exe, { stimDir: work, maxCycles });
+    const bareRun = await runSim(cold.exe, { stimDir: work, maxCycles });
     const bare = { cycles: bareRun.cycles, status: bareRun.status, seconds: bareRun.seconds, cyclesPerSecond: perSecond(bareRun.cycles, bareRun.seconds), peakRssKb: bareRun.peakRssKb ?? null };
     log(`  ${(bare.cyclesPerSecond / 1e3).toFixed(1)} k cycles/s`);
 
@@ -154,7 +154,7 @@ export async function runBench(cfg: HwConfig, opts: BenchOptions) {
       const traced = buildSim(cfg, modules, { cacheRoot, trace: 'ports' });
       const tracedBuild = since(t0);
       const vcd = path.join(work, 'ports.vcd');
-      const vr = runSim(traced.exe, { stimDir: work, maxCycles, vcd });
+      const vr = await runSim(traced.exe, { stimDir: work, maxCycles, vcd });
       const vcdBytes = fs.statSync(vcd).size;
       t0 = now();
       const observed = await readTrace(cfg, vcd);

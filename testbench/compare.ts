@@ -76,7 +76,7 @@ export class StreamCompare {
     this.pending = streams.map(() => []);
   }
 
-  /** A golden transaction (bound: pass it as runArray's onTxn). */
+  /** A golden transaction (bound; per PE in cycle order, as runArray's onTxn or a golden record file gives them). */
   readonly golden = (t: Txn): void => {
     if (!this.streams[t.pe]) return;
     const q = this.pending[t.pe];

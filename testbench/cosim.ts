@@ -2,9 +2,11 @@
  * Cosimulation: one workload through the golden model and through the RTL, compared.
  *   workload -> operands -> mapper -> jobs -+-> golden cycle model -> expected transactions --+
  *                                           +-> stimulus -> Verilator (or Icarus) -> records -+-> streaming compare
- * The simulator writes its transactions itself (records.ts); the golden model hands its own
- * over one at a time and they are matched a cycle at a time, so memory stays bounded however
- * long the run. A VCD is a debugging aid only (--vcd), never read by the compare.
+ * The simulator writes its transactions itself (records.ts); the golden model, run on this core
+ * while the simulator runs on another, writes its own in the same format. Matching runs give
+ * byte-identical files (compared in chunks); a PE whose files differ is decoded and matched a
+ * cycle at a time for the first divergence. Memory stays bounded however long the run. A VCD
+ * is a debugging aid only (--vcd), never read by the compare.
  * PASS only when cycles, every counter, every transaction and every output are equal.
  */
 import fs from 'node:fs';

@@ -1,7 +1,7 @@
 /** Run a built simulator on a stimulus folder, with a cycle limit, and read its result file. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { SimulationError } from '../generator/errors.ts';
 import type { Counters } from '../generator/counters.ts';
 
@@ -60,17 +60,8 @@ export function startSim(exe: string, opts: RunOptions): { done: Promise<SimResu
   return { done, stop: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); } };
 }
 
-export function runSim(exe: string, opts: RunOptions): SimResult {
-  const { result, args } = simArgs(opts);
-  const started = process.hrtime.bigint();
-  const r = spawnSync(exe, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (r.error) throw new SimulationError(`cannot run the simulator ${exe}: ${r.error.message}`);
-  if (r.status !== 0 && r.status !== 3) {
-    throw new SimulationError(`the simulator exited with status ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
-  }
-  return { ...readResult(result, 'is missing or unreadable'), seconds };
-}
+/** Run the simulator to the end (startSim, awaited). */
+export const runSim = (exe: string, opts: RunOptions): Promise<SimResult> => startSim(exe, opts).done;
 
 /** The result file both simulators write: status, cycles, per-PE counters. */
 export function readResult(file: string, unreadable: string): Omit<SimResult, 'seconds'> {
