@@ -106,12 +106,13 @@ export function genArray(cfg: HwConfig): VModule {
   }) + `module af_array (
 ${declarePorts(arrayPorts(cfg))}
 );
-  // The array fields of the job each PE runs, and of the job waiting at the head of its stream.
-  reg  [${N - 1}:0] bcast_q, reduce_q;
-  reg  [${N * gw - 1}:0] glog_q;
+  // The array fields of the job each PE loads (ld: its broadcast B stream), of the job its
+  // engine runs (run: its drain), and of the job waiting at the head of its stream.
+  reg  [${N - 1}:0] bcast_ld, reduce_ld, reduce_q;
+  reg  [${N * gw - 1}:0] glog_ld, glog_q;
   wire [${N - 1}:0] head_bcast;
   wire [${N * gw - 1}:0] head_glog;
-  wire [${N - 1}:0] pe_idle, pe_wait, pe_draining, pe_b_ready, pe_job_ready;
+  wire [${N - 1}:0] pe_idle, pe_quiet, pe_wait, pe_draining, pe_b_ready, pe_job_ready, pe_start;
   genvar ${L > 1 ? 'p, bk' : 'p'};
 
   // AND over aligned groups: bit p of <name>_l<l> is set when every PE of p's group of 2^l
@@ -124,7 +125,7 @@ ${ands}
   wire [${N * rw - 1}:0] pe_out_row;
 ${sums}
 
-  assign idle = &pe_idle;
+  assign idle = &pe_quiet;
   generate
     for (p = 0; p < ${N}; p = p + 1) begin : g_pe
       wire [${jw - 1}:0] job_word = job_data[p*${jw} +: ${jw}];
@@ -132,6 +133,7 @@ ${sums}
       assign head_glog[p*${gw} +: ${gw}] = job_word[${at('groupLog')}${gw > 1 ? ` +: ${gw}` : ''}];
       // Level of each group size a job may name (past the last level: the whole array).
       wire [${gw - 1}:0] head_g = head_glog[p*${gw} +: ${gw}];
+      wire [${gw - 1}:0] ld_g = glog_ld[p*${gw} +: ${gw}];
       wire [${gw - 1}:0] run_g = glog_q[p*${gw} +: ${gw}];
       wire [${G - 1}:0] bc_lvl, bready_lvl, wait_lvl, b_valid_lvl, lead_lvl;
       wire [${G * bw - 1}:0] b_data_lvl;
@@ -152,30 +154,38 @@ ${Array.from({ length: G }, (_, g) => {
       wire job_take = job_valid[p] && job_ready[p];
       always @(posedge clk) begin
         if (rst) begin
-          bcast_q[p] <= 1'b0;
+          bcast_ld[p] <= 1'b0;
+          reduce_ld[p] <= 1'b0;
+          glog_ld[p*${gw} +: ${gw}] <= ${gw}'d0;
           reduce_q[p] <= 1'b0;
           glog_q[p*${gw} +: ${gw}] <= ${gw}'d0;
-        end else if (job_take) begin
-          bcast_q[p] <= head_bcast[p];
-          reduce_q[p] <= job_word[${at('reduce')}];
-          glog_q[p*${gw} +: ${gw}] <= head_g;
+        end else begin
+          if (job_take) begin
+            bcast_ld[p] <= head_bcast[p];
+            reduce_ld[p] <= job_word[${at('reduce')}];
+            glog_ld[p*${gw} +: ${gw}] <= head_g;
+          end
+          // A PE takes no job while its engine starts one (its loader is busy until then).
+          if (pe_start[p]) begin
+            reduce_q[p] <= reduce_ld[p];
+            glog_q[p*${gw} +: ${gw}] <= ld_g;
+          end
         end
       end
       // Broadcast: the group's first B stream, a beat when every member can take it.
-      wire b_valid_pe = bcast_q[p] ? (b_valid_lvl[run_g] && bready_lvl[run_g]) : b_valid[p];
-      wire [${bw - 1}:0] b_data_pe = bcast_q[p] ? b_data_lvl[run_g*${bw} +: ${bw}] : b_data[p*${bw} +: ${bw}];
+      wire b_valid_pe = bcast_ld[p] ? (b_valid_lvl[ld_g] && bready_lvl[ld_g]) : b_valid[p];
+      wire [${bw - 1}:0] b_data_pe = bcast_ld[p] ? b_data_lvl[ld_g*${bw} +: ${bw}] : b_data[p*${bw} +: ${bw}];
+      assign b_ready[p] = bcast_ld[p] ? (lead_lvl[ld_g] && bready_lvl[ld_g]) : pe_b_ready[p];
       wire lead = lead_lvl[run_g];
-      assign b_ready[p] = bcast_q[p] ? (lead && bready_lvl[run_g]) : pe_b_ready[p];
       // Drains: a reduced one when the whole group waits, any other at once.
       wire drain_go = reduce_q[p] ? wait_lvl[run_g] : pe_wait[p];
-      wire unused_ready;
 ${instance('af_pe', 'u_pe', pePorts(cfg), {
     clk: 'clk', rst: 'rst',
     job_valid: 'job_valid[p] && take_ok', job_ready: 'pe_job_ready[p]', job_data: `job_word[${pw - 1}:0]`,
     a_valid: 'a_valid[p]', a_ready: 'a_ready[p]', a_data: `a_data[p*${aw} +: ${aw}]`,
     b_valid: 'b_valid_pe', b_ready: 'pe_b_ready[p]', b_data: 'b_data_pe',
     out_valid: 'pe_draining[p]', out_row: `pe_out_row[p*${rw} +: ${rw}]`, out_data: `pe_out_data_all[p*${OW} +: ${OW}]`,
-    idle: 'unused_ready', drain_wait: 'pe_wait[p]', drain_go: 'drain_go', drain_merge: 'reduce_q[p] && !lead',
+    idle: 'pe_quiet[p]', job_start: 'pe_start[p]', drain_wait: 'pe_wait[p]', drain_go: 'drain_go', drain_merge: 'reduce_q[p] && !lead',
     ...Object.fromEntries(COUNTER_NAMES.map((c) => [`perf_${c}`, `perf_${c}[p*${ctw} +: ${ctw}]`])),
     mon_issue: 'mon_issue[p]', mon_issue_a: `mon_issue_a[p*${aiw} +: ${aiw}]`, mon_issue_b: `mon_issue_b[p*${biw} +: ${biw}]`,
     mon_acc_we: `mon_acc_we[p*${B} +: ${B}]`, mon_acc_row: `mon_acc_row[p*${B * rw} +: ${B * rw}]`,

@@ -206,7 +206,16 @@ export interface Derived {
    * limit, not the value, so every build has the same port widths.
    */
   lookCountWidth: number;
+  /**
+   * Bits of an index into a double-buffered operand store (af_opbuf, af_range's box memories):
+   * slot s holds its job's vector i at s x depth + i, and a read base may run one past the end.
+   */
+  aBufWidth: number;
+  bBufWidth: number;
 }
+
+/** Operand slots per PE: one job computes from one while the next job loads into the other. */
+export const OPERAND_SLOTS = 2;
 
 export function derive(cfg: HwConfig): Derived {
   const bankBits = clog2(cfg.banks);
@@ -222,5 +231,7 @@ export function derive(cfg: HwConfig): Derived {
     ocWidth: cfg.coordWidth + 3,
     laneWidth: 1 + cfg.tagWidth + cfg.chanWidth + 2 * cfg.coordWidth + cfg.dataWidth,
     lookCountWidth: clog2((CONFIG_KEYS.antLookahead as IntKey).max + 1),
+    aBufWidth: clog2(OPERAND_SLOTS * cfg.aDepth + 1),
+    bBufWidth: clog2(OPERAND_SLOTS * cfg.bDepth + 1),
   };
 }

@@ -1,9 +1,13 @@
 /**
- * af_pe: one sparse outer-product PE. Control is a five-state machine:
- *   INIT (clear every accumulator row) -> IDLE (take a job descriptor) -> LOAD (A and B
- *   vectors, one of each per cycle) -> COMPUTE (pairs through multiply, crossbar, accumulate)
- *   -> WAIT (for the array's drain grant) -> DRAIN (one accumulator row per cycle, cleared as
- *   it is read, when the job asks) -> IDLE.
+ * af_pe: one sparse outer-product PE. Two machines share it:
+ *   loader  IDLE (take a job descriptor) -> LOAD (A and B vectors, one of each a cycle, into
+ *           the job's operand slot) -> HOLD (loaded, until the engine starts it) -> IDLE;
+ *   engine  INIT (clear every accumulator row) -> IDLE -> COMPUTE (pairs through multiply,
+ *           crossbar, accumulate) -> WAIT (for the array's drain grant) -> DRAIN (one
+ *           accumulator row a cycle, cleared as it is read, when the job asks) -> IDLE.
+ * The operand buffers and ANT's box memories have two slots (generator/opbuf.ts), so the next
+ * job loads while this one computes and drains; the engine starts a loaded job in the cycle it
+ * becomes free (compute done, last drain row, last INIT row, or IDLE), without a bubble.
  * Pipeline in COMPUTE: sequencer -> buffer read (stage M: multiply + coordinates) -> stage X
  * (crossbar, accumulate). The mon_* ports expose what the testbench traces; leave them
  * unconnected in a system.
@@ -36,7 +40,11 @@ export function pePorts(cfg: HwConfig): Signature {
     comment(`Streamed operand (B) vectors: ${F} lanes of ${lw} bits.`),
     input('b_valid'), output('b_ready'), input('b_data', F * lw),
     comment(`Drained accumulator rows (bank k at bits [k*${acw} +: ${acw}]).`),
-    output('out_valid'), output('out_row', rw), output('out_data', B * acw), output('idle'),
+    output('out_valid'), output('out_row', rw), output('out_data', B * acw),
+    comment('idle: nothing loading, held or running.'),
+    output('idle'),
+    comment('job_start: the engine starts the loaded job (the array moves that job\'s fields to its drain).'),
+    output('job_start'),
     comment('Drain handshake with the array: the PE waits after computing until granted;'),
     comment('drain_merge: its rows go into the group\'s adder tree, not out of its port (counted).'),
     output('drain_wait'), input('drain_go'), input('drain_merge'),
@@ -48,15 +56,22 @@ export function pePorts(cfg: HwConfig): Signature {
   ];
 }
 
-/** One wire per job descriptor field (nA -> n_a), sliced from the job register. */
-function jobRegisters(job: ReturnType<typeof jobLayout>): string {
+/**
+ * One wire per job descriptor field (nA -> n_a), sliced from a job register; `only` keeps some
+ * fields, `prefix` names them apart (the loader's job: ld_n_a).
+ */
+function jobRegisters(job: ReturnType<typeof jobLayout>, reg = 'job_q', prefix = '', only?: string[]): string {
   const range = (w: number) => (w === 1 ? '' : `[${w - 1}:0]`);
-  const w = Math.max(...job.fields.map((f) => range(f.width).length));
-  return job.fields.map((f) => {
-    const name = f.name.replace(/[A-Z]+/g, (m) => `_${m.toLowerCase()}`);
-    return `  wire ${range(f.width).padEnd(w)} ${name} = ${slice('job_q', job, f.name)};`;
+  const fields = job.fields.filter((f) => !only || only.includes(f.name));
+  const w = Math.max(...fields.map((f) => range(f.width).length));
+  return fields.map((f) => {
+    const name = prefix + f.name.replace(/[A-Z]+/g, (m) => `_${m.toLowerCase()}`);
+    return `  wire ${range(f.width).padEnd(w)} ${name} = ${slice(reg, job, f.name)};`;
   }).join('\n');
 }
+
+/** Fields the loader reads: its counts, and what ANT's B thresholds are formed with as B loads. */
+const LOADER_FIELDS = ['nA', 'nB', 'signB', 'offY', 'offX', 'limY', 'limX'];
 
 /** The localparam naming each lane field's width (lv is one bit). */
 const FIELD_WIDTH: Record<LaneFieldName, string> = { val: 'DW', x: 'CW', y: 'CW', c: 'CHW', g: 'GW', lv: '' };
@@ -101,27 +116,43 @@ export function genPe(cfg: HwConfig): VModule {
   // Where each field sits in a lane (lane l of a vector at [l*LW +: LW]).
   const offsets = Object.fromEntries(lane.fields.map((f) => [fieldLo(f.name), lane.offsets[f.name]]));
   const opbuf = opbufParams(cfg);
+  const ldFields = ant ? LOADER_FIELDS : ['nA', 'nB'];
   const body = `  genvar ln, k;
-  localparam [2:0] S_INIT = 3'd0, S_IDLE = 3'd1, S_LOAD = 3'd2, S_COMPUTE = 3'd3, S_WAIT = 3'd4, S_DRAIN = 3'd5;
+  localparam [2:0] S_INIT = 3'd0, S_IDLE = 3'd1, S_COMPUTE = 3'd3, S_WAIT = 3'd4, S_DRAIN = 3'd5;
+  localparam [1:0] L_IDLE = 2'd0, L_LOAD = 2'd1, L_HOLD = 2'd2;
   reg  [2:0] state;
+  reg  [1:0] ld_state;
   reg  [${job.width - 1}:0] job_q;
+  reg  [${job.width - 1}:0] ld_job_q;
+  // Operand slots: the loader fills ld_slot, the engine's job reads run_slot.
+  reg  ld_slot, run_slot;
   reg  [${acn - 1}:0] a_cnt;
   reg  [${bcn - 1}:0] b_cnt;
   reg  [${rowCnt - 1}:0] row_cnt;
 
-  // Job registers.
+  // The running job's registers, and what the loader reads of the loading job's.
 ${jobRegisters(job)}
+${jobRegisters(job, 'ld_job_q', 'ld_', ldFields)}
+  // The rest of the loading job's descriptor is read once it runs (from job_q).
+  wire unused_ld_job = &{1'b0, ld_job_q, 1'b0};
 
-  // ---- LOAD: both buffers fill in parallel, one vector each per cycle.
-  assign job_ready = state == S_IDLE;
-  assign a_ready = state == S_LOAD && a_cnt != n_a;
-  assign b_ready = state == S_LOAD && b_cnt != n_b;
+  // ---- LOADER: both buffers fill in parallel, one vector each per cycle, into slot ld_slot.
+  assign job_ready = ld_state == L_IDLE;
+  assign a_ready = ld_state == L_LOAD && a_cnt != ld_n_a;
+  assign b_ready = ld_state == L_LOAD && b_cnt != ld_n_b;
   wire a_fire = a_valid && a_ready;
   wire b_fire = b_valid && b_ready;
   wire [${acn - 1}:0] a_cnt_next = a_cnt + ${zext('a_fire', 1, acn)};
   wire [${bcn - 1}:0] b_cnt_next = b_cnt + ${zext('b_fire', 1, bcn)};
-  wire load_done = state == S_LOAD && a_cnt_next == n_a && b_cnt_next == n_b;
-
+  wire load_done = ld_state == L_LOAD && a_cnt_next == ld_n_a && b_cnt_next == ld_n_b;
+  wire loaded = load_done || ld_state == L_HOLD;
+  // The engine starts the loaded job when it is free (below); its sequencer sees that job's
+  // counts and its boxes' slot from the start cycle on.
+  wire eng_start;
+  wire [${acn - 1}:0] seq_n_a = eng_start ? ld_n_a : n_a;
+  wire [${bcn - 1}:0] seq_n_b = eng_start ? ld_n_b : n_b;
+${ant ? `  wire rd_slot = eng_start ? ld_slot : run_slot;
+` : ''}
   // ---- COMPUTE: sequencer, stage M (buffer read data, multiply, coordinates), stage X.
   wire seq_busy;
   wire seq_valid;
@@ -145,15 +176,15 @@ ${unpackLanes('b_data', 'F', ['lv', 'y', 'x', 'g'])}
   wire [${biw - 1}:0] seq_rd_b;
 ${instance('af_range', 'u_range', rangePorts(cfg), {
     clk: 'clk',
-    a_we: 'a_fire', a_widx: resize('a_cnt', acn, aiw, false), a_lv: 'a_data_lv', a_y: 'a_data_y', a_x: 'a_data_x', a_g: 'a_data_g',
-    b_we: 'b_fire', b_widx: resize('b_cnt', bcn, biw, false), b_lv: 'b_data_lv', b_y: 'b_data_y', b_x: 'b_data_x', b_g: 'b_data_g',
-    sign_a: 'sign_a', sign_b: 'sign_b', match_en: 'match_en', win_tag: 'win_tag',
-    off_y: 'off_y', off_x: 'off_x', lim_y: 'lim_y', lim_x: 'lim_x',
-    rd_a: 'seq_rd_a', rd_b: 'seq_rd_b',
+    a_we: 'a_fire', a_wslot: 'ld_slot', a_widx: resize('a_cnt', acn, aiw, false), a_lv: 'a_data_lv', a_y: 'a_data_y', a_x: 'a_data_x', a_g: 'a_data_g',
+    b_we: 'b_fire', b_wslot: 'ld_slot', b_widx: resize('b_cnt', bcn, biw, false), b_lv: 'b_data_lv', b_y: 'b_data_y', b_x: 'b_data_x', b_g: 'b_data_g',
+    sign_a: 'sign_a', sign_b: 'ld_sign_b', match_en: 'match_en', win_tag: 'win_tag',
+    off_y: 'ld_off_y', off_x: 'ld_off_x', lim_y: 'ld_lim_y', lim_x: 'ld_lim_x',
+    rd_slot: 'rd_slot', rd_a: 'seq_rd_a', rd_b: 'seq_rd_b',
     feas: 'rng_feas', below: 'rng_below', above: 'rng_above', low_up: 'rng_low_up',
   })}` : ''}
 ${instance('af_seq', 'u_seq', seqPorts(cfg), {
-    clk: 'clk', rst: 'rst', start: 'load_done', n_a: 'n_a', n_b: 'n_b', advance: 'm_ready',
+    clk: 'clk', rst: 'rst', start: 'eng_start', n_a: 'seq_n_a', n_b: 'seq_n_b', advance: 'm_ready',
     ...(ant ? { feas: 'rng_feas', below: 'rng_below', above: 'rng_above', low_up: 'rng_low_up', rd_a: 'seq_rd_a', rd_b: 'seq_rd_b' } : {}),
     busy: 'seq_busy', issue_valid: 'seq_valid', issue_a: 'seq_a', issue_b: 'seq_b', visited: 'seq_visited',
   })}${ant ? '' : `
@@ -161,12 +192,12 @@ ${instance('af_seq', 'u_seq', seqPorts(cfg), {
   wire unused_win_tag = &{1'b0, win_tag, 1'b0};`}
 
 ${instance('af_opbuf', 'u_abuf', OPBUF_PORTS, {
-    clk: 'clk', wr_en: 'a_fire', wr_idx: resize('a_cnt', acn, aiw, false), wr_data: 'a_data',
-    rd_en: 'm_ready', rd_idx: 'seq_a', rd_data: 'm_a',
+    clk: 'clk', wr_en: 'a_fire', wr_slot: 'ld_slot', wr_idx: resize('a_cnt', acn, aiw, false), wr_data: 'a_data',
+    rd_en: 'm_ready', rd_slot: 'run_slot', rd_idx: 'seq_a', rd_data: 'm_a',
   }, opbuf.a)}
 ${instance('af_opbuf', 'u_bbuf', OPBUF_PORTS, {
-    clk: 'clk', wr_en: 'b_fire', wr_idx: resize('b_cnt', bcn, biw, false), wr_data: 'b_data',
-    rd_en: 'm_ready', rd_idx: 'seq_b', rd_data: 'm_b',
+    clk: 'clk', wr_en: 'b_fire', wr_slot: 'ld_slot', wr_idx: resize('b_cnt', bcn, biw, false), wr_data: 'b_data',
+    rd_en: 'm_ready', rd_slot: 'run_slot', rd_idx: 'seq_b', rd_data: 'm_b',
   }, opbuf.b)}
 
 ${unpackLanes('m_a', 'I', ['val', 'lv', 'y', 'x', 'c', 'g'])}
@@ -207,44 +238,68 @@ ${instance('af_accbank', 'u_bank', accbankPorts(cfg), {
   endgenerate
   wire last_init_row = row_cnt == ${rowCnt}'d${cfg.bankDepth - 1};
   wire last_drain_row = row_cnt == ${resize('drain_rows', drw, rowCnt, false)} - ${rowCnt}'d1;
+  wire drains = drain && drain_rows != ${drw}'d0;
+  // The engine is free in IDLE and in the last cycle of INIT, COMPUTE (without a drain) and
+  // DRAIN: a started job's first accumulator write comes cycles after those rows are cleared.
+  wire eng_free = state == S_IDLE || (state == S_INIT && last_init_row) || (compute_done && !drains)
+                  || (state == S_DRAIN && last_drain_row);
+  assign eng_start = eng_free && loaded;
+  assign job_start = eng_start;
 
   assign out_valid = state == S_DRAIN;
   assign out_row = clr_row;
-  assign idle = state == S_IDLE;
+  assign idle = state == S_IDLE && ld_state == L_IDLE;
   assign drain_wait = state == S_WAIT;
 
   // ---- Control.
   always @(posedge clk) begin
     if (rst) begin
       state <= S_INIT;
+      ld_state <= L_IDLE;
       job_q <= ${job.width}'d0;
+      ld_job_q <= ${job.width}'d0;
+      ld_slot <= 1'b1;
+      run_slot <= 1'b0;
       a_cnt <= ${acn}'d0;
       b_cnt <= ${bcn}'d0;
       row_cnt <= ${rowCnt}'d0;
       m_valid <= 1'b0;
     end else begin
       m_valid <= issue || (m_valid && !x_take);
+      // Loader. Jobs alternate slots: the one it fills was read by the job before the
+      // running one, which has finished computing.
+      case (ld_state)
+        L_IDLE: if (job_valid) begin
+          ld_job_q <= job_data;
+          ld_slot <= !ld_slot;
+          a_cnt <= ${acn}'d0;
+          b_cnt <= ${bcn}'d0;
+          ld_state <= L_LOAD;
+        end
+        L_LOAD: begin
+          a_cnt <= a_cnt_next;
+          b_cnt <= b_cnt_next;
+          if (load_done) ld_state <= eng_start ? L_IDLE : L_HOLD;
+        end
+        L_HOLD: if (eng_start) ld_state <= L_IDLE;
+        default: ld_state <= L_IDLE;
+      endcase
+      // Engine.
+      if (eng_start) begin
+        job_q <= ld_job_q;
+        run_slot <= ld_slot;
+      end
       case (state)
         S_INIT: begin
           row_cnt <= last_init_row ? ${rowCnt}'d0 : row_cnt + ${rowCnt}'d1;
-          if (last_init_row) state <= S_IDLE;
+          if (last_init_row) state <= eng_start ? S_COMPUTE : S_IDLE;
         end
-        S_IDLE: if (job_valid) begin
-          job_q <= job_data;
-          a_cnt <= ${acn}'d0;
-          b_cnt <= ${bcn}'d0;
-          state <= S_LOAD;
-        end
-        S_LOAD: begin
-          a_cnt <= a_cnt_next;
-          b_cnt <= b_cnt_next;
-          if (load_done) state <= S_COMPUTE;
-        end
-        S_COMPUTE: if (compute_done) state <= (drain && drain_rows != ${drw}'d0) ? S_WAIT : S_IDLE;
+        S_IDLE: if (eng_start) state <= S_COMPUTE;
+        S_COMPUTE: if (compute_done) state <= drains ? S_WAIT : eng_start ? S_COMPUTE : S_IDLE;
         S_WAIT: if (drain_go) state <= S_DRAIN;
         S_DRAIN: begin
           row_cnt <= last_drain_row ? ${rowCnt}'d0 : row_cnt + ${rowCnt}'d1;
-          if (last_drain_row) state <= S_IDLE;
+          if (last_drain_row) state <= eng_start ? S_COMPUTE : S_IDLE;
         end
         default: state <= S_IDLE;
       endcase

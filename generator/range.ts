@@ -7,7 +7,7 @@
  * start at or after this one's (low_up). The sequencer addresses it with its next state, so
  * the answers belong to the state it is in.
  */
-import { type HwConfig, derive, clog2 } from './config.ts';
+import { type HwConfig, derive, clog2, OPERAND_SLOTS } from './config.ts';
 import { header, footer, zext, type VModule } from './verilog.ts';
 import { type Signature, input, output, comment, declarePorts, instance } from './ports.ts';
 import { BOXRAM_PORTS } from './boxram.ts';
@@ -37,7 +37,11 @@ export function boxramShape(cfg: HwConfig) {
     const bankW = Math.log2(banks), rows = Math.ceil(depth / banks), rowW = Math.max(1, clog2(rows));
     return { banks, bankW, rows, rowW, addrW: Math.max(indexW, bankW + rowW) };
   };
-  return { a: side(Math.max(2, 2 ** clog2(cfg.antLookahead)), cfg.aDepth, d.aCountWidth), b: side(2, cfg.bDepth, d.bIdxWidth) };
+  // Both operand slots (generator/opbuf.ts): the loading job's boxes and the running job's.
+  return {
+    a: side(Math.max(2, 2 ** clog2(cfg.antLookahead)), OPERAND_SLOTS * cfg.aDepth, d.aBufWidth),
+    b: side(2, OPERAND_SLOTS * cfg.bDepth, d.bBufWidth),
+  };
 }
 
 export function rangePorts(cfg: HwConfig): Signature {
@@ -45,18 +49,18 @@ export function rangePorts(cfg: HwConfig): Signature {
   const { F, I, coordWidth: cw, tagWidth: gw, antLookahead: L } = cfg;
   const ow = d.ocWidth;
   const vectors = (side: 'a' | 'b', n: number, idxW: number) => [
-    input(`${side}_we`), input(`${side}_widx`, idxW), input(`${side}_lv`, n),
+    input(`${side}_we`), input(`${side}_wslot`), input(`${side}_widx`, idxW), input(`${side}_lv`, n),
     input(`${side}_y`, n * cw), input(`${side}_x`, n * cw), input(`${side}_g`, n * gw),
   ];
   return [
     input('clk'),
-    comment('Vectors as they load.'),
+    comment('Vectors as they load, into the loading job\'s operand slot.'),
     ...vectors('a', I, d.aIdxWidth), ...vectors('b', F, d.bIdxWidth),
-    comment('Job registers.'),
+    comment('Job registers: B thresholds are formed with the loading job\'s, the tests use the running job\'s.'),
     input('sign_a'), input('sign_b'), input('match_en'), input('win_tag'),
     input('off_y', ow, { signed: true }), input('off_x', ow, { signed: true }), input('lim_y', cw + 1), input('lim_x', cw + 1),
     comment(`Next cycle's query: candidates rd_a .. rd_a+${L - 1} against B-vector rd_b (and rd_b+1).`),
-    input('rd_a', d.aCountWidth), input('rd_b', d.bIdxWidth),
+    input('rd_slot'), input('rd_a', d.aCountWidth), input('rd_b', d.bIdxWidth),
     output('feas', L), output('below', L), output('above', L), output('low_up'),
   ];
 }
@@ -67,11 +71,17 @@ export function genRange(cfg: HwConfig): VModule {
   const ow = d.ocWidth, aiw = d.aIdxWidth, biw = d.bIdxWidth, acw = d.aCountWidth;
   const sw = rangeWidth(cfg), boxW = boxWidth(cfg), bW = bEntryWidth(cfg);
   const sa = boxramShape(cfg).a;
+  // Slot s keeps vector i's box at s x depth + i (generator/opbuf.ts).
+  const slotted = (idx: string, idxW: number, slot: string, depth: number, w: number) =>
+    `${zext(idx, idxW, w)} + (${slot} ? ${w}'d${depth} : ${w}'d0)`;
   const ram = (side: 'a' | 'b', data: string) => {
     const p = boxramParams(cfg)[side];
-    return instance('af_boxram', `u_${side}box`, BOXRAM_PORTS, {
-      clk: 'clk', wr_en: `${side}_we`, wr_idx: zext(side + '_widx', side === 'a' ? aiw : biw, p.ADDRW), wr_data: data,
-      rd_base: zext('rd_' + side, side === 'a' ? acw : biw, p.ADDRW), rd_data: `${side}_q`,
+    const depth = side === 'a' ? cfg.aDepth : cfg.bDepth;
+    return `  wire [${p.ADDRW - 1}:0] ${side}_waddr = ${slotted(side + '_widx', side === 'a' ? aiw : biw, side + '_wslot', depth, p.ADDRW)};
+  wire [${p.ADDRW - 1}:0] ${side}_raddr = ${slotted('rd_' + side, side === 'a' ? acw : biw, 'rd_slot', depth, p.ADDRW)};
+` + instance('af_boxram', `u_${side}box`, BOXRAM_PORTS, {
+      clk: 'clk', wr_en: `${side}_we`, wr_idx: `${side}_waddr`, wr_data: data,
+      rd_base: `${side}_raddr`, rd_data: `${side}_q`,
     }, p);
   };
   const s = (v: string, w: number) => (w === sw ? v : `{${sw - w}'d0, ${v}}`);

@@ -1,5 +1,5 @@
 /** ASIC area of a config per component, from the scaled table (tech.ts) and the RTL's structure (structure.ts). */
-import { type HwConfig, derive } from '../../generator/config.ts';
+import { type HwConfig, derive, OPERAND_SLOTS } from '../../generator/config.ts';
 import { arrayStructure } from '../../generator/array.ts';
 import type { Tech } from './tech.ts';
 import { addA, cmpA, multA, regfileA } from './units.ts';
@@ -27,23 +27,26 @@ export const ANT_PAPER_SOURCE = 'Lew et al., "Anticipating and eliminating redun
  *                    F*I x banks bank-select compares, the pending-product registers
  *   accumulators     banks x bankDepth x accWidth flip-flops (af_accbank reads asynchronously:
  *                    a register file with one depth:1 read mux per bit) + an adder per bank
- *   operandBuffers   (aDepth x I + bDepth x F) lanes of laneWidth bits of SRAM (af_opbuf is
- *                    BRAM-shaped: synchronous read) + the read-data registers
+ *   operandBuffers   2 slots (double-buffered: one loads while one computes) of (aDepth x I +
+ *                    bDepth x F) lanes of laneWidth bits of SRAM (af_opbuf is BRAM-shaped:
+ *                    synchronous read) + the read-data registers
  *   coordinate       per lane 2 small (addrWidth) multipliers + 4 adders, per product 6 adders
  *                    and 3 compares
- *   rangeUnit (ANT)  storage: aDepth A bounding boxes and bDepth B threshold entries in af_boxram's
+ *   rangeUnit (ANT)  storage: 2 slots of aDepth A bounding boxes and bDepth B thresholds in af_boxram's
  *                    single-ported SRAM banks (as the operand buffers) + a read register per bank;
  *                    logic: box min/max per lane, the B thresholds at load, antLookahead range
  *                    testers, per bank a row incrementer and a write-first bypass (row compare +
  *                    entry-wide mux), the bank-rotation muxes; 0 for ant = off
- *   control          job register, load/sequencer counters (5 incrementers), the performance
+ *   control          job registers (the loading and the running job's), load/sequencer counters
+ *                    and slot bits (5 incrementers), the performance
  *                    counters of generator/counters.ts (flip-flops + an incrementer each)
  * and, for an array (pes > 1), af_array's own blocks (generator/array.ts, arrayStructure):
  *   reductionTree    the cross-PE adder tree of reduced drains: banks adders of accWidth per
  *                    pair of aligned groups at every level (N - 1 pairs for a power of two)
  *   groupSelect      per PE: the group-level selects of its group's sum, B stream and handshakes
  *                    ((levels - 1) mux2 per bit), its own-or-group selects of B data and output,
- *                    its array-job register (bcast, reduce, groupLog); the per-level AND trees
+ *                    its array-job registers (bcast, reduce, groupLog of the loading job; reduce,
+ *                    groupLog of the running one); the per-level AND trees
  *                    of the barriers (3 per PE and level), costed as mux2 bits (an upper bound)
  * Each PE drains on its own port: the output buffer behind it (SCNN's output RAM) is outside
  * the generated RTL and not counted here; halo partial sums are added in that post-processing.
@@ -65,8 +68,8 @@ export function area(cfg: HwConfig, t: Tech): AreaReport {
   const accStore = B * regfileA(t, cfg.bankDepth, cfg.accWidth, 1);
   parts.accumulators = { um2: accStore + B * addA(t, cfg.accWidth), detail: `${B} x ${cfg.bankDepth} x ${cfg.accWidth}b register file + ${B} ${cfg.accWidth}b adders` };
 
-  const bufBits = (cfg.aDepth * cfg.I + cfg.bDepth * cfg.F) * lw;
-  parts.operandBuffers = { um2: bufBits * A.sram_bit + (cfg.F + cfg.I) * lw * A.reg_bit, detail: `${bufBits} SRAM bits (${cfg.aDepth}x${cfg.I} + ${cfg.bDepth}x${cfg.F} lanes x ${lw}b) + read registers` };
+  const bufBits = OPERAND_SLOTS * (cfg.aDepth * cfg.I + cfg.bDepth * cfg.F) * lw;
+  parts.operandBuffers = { um2: bufBits * A.sram_bit + (cfg.F + cfg.I) * lw * A.reg_bit, detail: `${bufBits} SRAM bits (${OPERAND_SLOTS} slots x (${cfg.aDepth}x${cfg.I} + ${cfg.bDepth}x${cfg.F} lanes x ${lw}b)) + read registers` };
 
   const co = coordOps(cfg);
   const laneA = co.lane.mult * multA(t, co.aw) + co.lane.addAw * addA(t, co.aw) + co.lane.addSw * addA(t, co.sw);
@@ -88,7 +91,7 @@ export function area(cfg: HwConfig, t: Tech): AreaReport {
     antLogic = boxLogic + testers + perBank(bs.a, bw) + perBank(bs.b, ew) + rotate;
     parts.rangeUnit = {
       um2: antStorage + antLogic,
-      detail: `${cfg.aDepth} A boxes x ${bw}b (${bs.a.banks} banks x ${bs.a.rows}) + ${cfg.bDepth} B thresholds x ${ew}b (2 x ${bs.b.rows}) in SRAM, ${bs.a.banks + 2} read registers, box min/max per lane, ${L} range testers, bank rotation`,
+      detail: `${OPERAND_SLOTS} slots x (${cfg.aDepth} A boxes x ${bw}b + ${cfg.bDepth} B thresholds x ${ew}b) in SRAM (${bs.a.banks} banks x ${bs.a.rows} and 2 x ${bs.b.rows}), ${bs.a.banks + 2} read registers, box min/max per lane, ${L} range testers, bank rotation`,
     };
   } else {
     parts.rangeUnit = { um2: 0, detail: 'ant = off: no range unit' };
@@ -109,8 +112,8 @@ export function area(cfg: HwConfig, t: Tech): AreaReport {
     parts.reductionTree = { um2: st.adders * addA(t, cfg.accWidth), detail: `${st.adders} ${cfg.accWidth}b adders (${st.adders / B} pair sums of ${B} banks over ${st.levels - 1} levels)` };
     const selBits = N * ((G - 1) * (OW + bw + 5) + bw + OW) + 3 * (st.levels - 1) * N;
     parts.groupSelect = {
-      um2: selBits * A.mux2_bit + N * (2 + gw) * A.reg_bit,
-      detail: `${N} PEs x (${G}:1 selects of ${OW}b sums, ${bw}b B data and 5 handshakes, own-or-group selects) + barrier AND trees, ${N * (2 + gw)} flip-flops`,
+      um2: selBits * A.mux2_bit + N * (3 + 2 * gw) * A.reg_bit,
+      detail: `${N} PEs x (${G}:1 selects of ${OW}b sums, ${bw}b B data and 5 handshakes, own-or-group selects) + barrier AND trees, ${N * (3 + 2 * gw)} flip-flops (the loading and the running job's fields)`,
     };
     arrayUm2 = parts.reductionTree.um2 + parts.groupSelect.um2;
   } else {

@@ -60,8 +60,10 @@ export function pipelineBits(cfg: HwConfig): { total: number; parts: Record<stri
     operandReadRegs: (cfg.F + cfg.I) * d.laneWidth, // af_opbuf rd_data (stage M)
     stageM: 1,
     xbarPending: P * (cfg.accWidth + d.addrWidth + 1) + 1, // af_xbar pend, pend_addr, pend_prod, busy
-    jobRegister: jobLayout(cfg).width,
-    loadCounters: d.aCountWidth + d.bCountWidth + Math.max(1, clog2(cfg.bankDepth + 1)) + 3,
+    // The loading job's descriptor and the running job's (af_pe ld_job_q, job_q).
+    jobRegister: 2 * jobLayout(cfg).width,
+    // a_cnt, b_cnt, row_cnt, the engine's and the loader's states, the two slot bits.
+    loadCounters: d.aCountWidth + d.bCountWidth + Math.max(1, clog2(cfg.bankDepth + 1)) + 3 + 2 + 2,
     sequencer: 2 * d.aCountWidth + d.bIdxWidth + 2,
     perfCounters: PERF_COUNTERS * cfg.counterWidth,
     // af_boxram read registers (one box per bank) and bank phases; none without ANT.

@@ -117,10 +117,10 @@ function feasibleOf(job: Job, A: Packed, B: Packed, b: number, start: number): {
   return { list, ws, wsFound };
 }
 
-/** COMPUTE of one PE job taken at cycle t0; returns the first cycle after COMPUTE. */
-function computeJob(cfg: HwConfig, job: Job, t0: number, c: Counters, hist: Int32Array): number {
+/** COMPUTE of one PE job the engine starts in cycle `start`; returns the first cycle after COMPUTE. */
+function computeJob(cfg: HwConfig, job: Job, start: number, c: Counters, hist: Int32Array): number {
   const d = job.desc;
-  const tc = t0 + 1 + Math.max(d.nA, d.nB, 1);
+  const tc = start + 1;
   if (d.nA === 0 || d.nB === 0) return tc + 1;
   const A = packVectors(job.a, cfg.I), B = packVectors(job.b, cfg.F);
   const L = cfg.antLookahead;

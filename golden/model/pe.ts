@@ -1,5 +1,5 @@
 /**
- * Cycle-exact model of one PE (af_pe): LOAD and COMPUTE of a job, stepped cycle by cycle
+ * Cycle-exact model of one PE (af_pe): COMPUTE of a loaded job, stepped cycle by cycle
  * through the same three stages as the RTL: the sequencer (af_seq), stage M (operands read,
  * multiply, coordinates) and stage X (af_xbar), where a pair stays max(1, most valid products
  * in one bank) cycles. The array around it (barrier, drains, reduction) is golden/model/array.ts.
@@ -32,12 +32,12 @@ export class PeModel {
     this.seq = new Seq(cfg.ant, cfg.antLookahead);
   }
 
-  /** LOAD and COMPUTE of a job taken at cycle t; returns the first cycle after COMPUTE. */
-  compute(job: Job, t: number, j: number): number {
+  /** COMPUTE of a loaded job the engine starts in cycle `start`; returns the first cycle after COMPUTE. */
+  compute(job: Job, start: number, j: number): number {
     const { cfg, c, seq, emit, arith, acc } = this;
     const d = job.desc;
     const ant = cfg.ant !== 'off';
-    let cyc = t + 1 + Math.max(d.nA, d.nB, 1);
+    let cyc = start + 1;
     seq.start(d, ant ? job.a.map(boxOf) : [], ant ? job.b.map(boxOf) : []);
     let inM: { b: number; a: number } | undefined;
     let inX: InX | undefined;

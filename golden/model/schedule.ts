@@ -23,8 +23,8 @@ export const groupSize = (aj: ArrayJob, pes: number): number => Math.min(pes, aj
 export const groupLead = (aj: ArrayJob, p: number, pes: number): number => p - (p % groupSize(aj, pes));
 
 export interface ScheduleHooks {
-  /** PE p takes job (array job j) in its IDLE cycle t; returns the first cycle after COMPUTE. */
-  compute(p: number, job: Job, t: number, j: number): number;
+  /** PE p's engine starts job (array job j), loaded, in cycle `start`; returns the first cycle after COMPUTE. */
+  compute(p: number, job: Job, start: number, j: number): number;
   /** Drain rows of the PEs in `from` (summed when reduced), starting the cycle after `grant`. */
   drain?(j: number, from: number[], reduced: boolean, grant: number): void;
   /** PE p took array job j's descriptor in cycle t (for attributing a divergence). */
@@ -32,13 +32,13 @@ export interface ScheduleHooks {
 }
 
 /**
- * Where one PE's cycles went; the fields add up to the array's cycles. compute includes the
- * crossbar's bank-conflict stalls (counted apart by the counters).
+ * Where one PE's cycles went, seen from its engine; the fields add up to the array's cycles.
+ * compute includes the crossbar's bank-conflict stalls (counted apart by the counters).
  */
 export interface TimeSplit {
   /** INIT: clearing the accumulators after reset. */
   init: number;
-  /** IDLE and LOAD of every job: operand loading, not hidden behind computing. */
+  /** The engine waiting for its next job's operands: loading not hidden behind computing. */
   load: number;
   compute: number;
   /** WAIT and DRAIN: draining the accumulators (and the cross-PE reduction). */
@@ -68,38 +68,53 @@ export function sumSplits(splits: TimeSplit[]): TimeSplit {
   return sum;
 }
 
+/**
+ * Each PE is two machines (generator/pe.ts): a loader, which takes a descriptor in its IDLE
+ * cycle t and loads max(nA, nB, 1) cycles into one of two operand slots, and an engine, which
+ * starts a loaded job in the cycle it is free (the last cycle of INIT, of a COMPUTE without a
+ * drain, of a DRAIN, or IDLE) and computes from the cycle after. The loader is IDLE again the
+ * cycle after its job starts, so it loads the next job while this one computes and drains.
+ */
 export function scheduleArray(mapping: Mapping, initCycles: number, hooks: ScheduleHooks): Schedule {
   const N = mapping.pes;
-  const free = new Array<number>(N).fill(initCycles);
+  /** First cycle each loader may take a descriptor. */
+  const ldFree = new Array<number>(N).fill(0);
+  /** First cycle each engine may start a loaded job. */
+  const engFree = new Array<number>(N).fill(initCycles - 1);
   const split = Array.from({ length: N }, () => ({ ...zeroSplit(), init: initCycles }));
   mapping.arrayJobs.forEach((aj, j) => {
-    // A broadcast job is taken by its group's members together, when all of them are idle.
+    // A broadcast job is taken by its group's members together, when all their loaders are idle.
     const g = groupSize(aj, N);
-    const starts = aj.pe.map((job, p) => (takesJob(aj, job) ? free[p] : -1));
+    const takes = aj.pe.map((job, p) => (takesJob(aj, job) ? ldFree[p] : -1));
     if (aj.bcast) {
       for (let g0 = 0; g0 < N; g0 += g) {
         let t = -1;
-        for (let q = g0; q < Math.min(N, g0 + g); q++) if (starts[q] > t) t = starts[q];
-        for (let q = g0; q < Math.min(N, g0 + g); q++) if (starts[q] >= 0) starts[q] = t;
+        for (let q = g0; q < Math.min(N, g0 + g); q++) if (takes[q] > t) t = takes[q];
+        for (let q = g0; q < Math.min(N, g0 + g); q++) if (takes[q] >= 0) takes[q] = t;
       }
     }
     const ends = new Array<number>(N).fill(-1);
     aj.pe.forEach((job, p) => {
-      if (starts[p] < 0) return;
-      const t = starts[p];
+      if (takes[p] < 0) return;
+      const t = takes[p];
       hooks.started?.(j, p, t);
-      ends[p] = hooks.compute(p, job, t, j);
-      const load = 1 + Math.max(job.desc.nA, job.desc.nB, 1);
-      split[p].sync += t - free[p];
-      split[p].load += load;
-      split[p].compute += ends[p] - t - load;
-      free[p] = ends[p];
+      const start = Math.max(t + Math.max(job.desc.nA, job.desc.nB, 1), engFree[p]);
+      ends[p] = hooks.compute(p, job, start, j);
+      // The engine idles from engFree + 1 until it computes (start + 1): waiting at the
+      // broadcast barrier while the loader could have taken the job, then for the load.
+      const gap = start - engFree[p];
+      const barrier = Math.max(0, t - Math.max(ldFree[p], engFree[p] + 1));
+      split[p].sync += barrier;
+      split[p].load += gap - barrier;
+      split[p].compute += ends[p] - start - 1;
+      ldFree[p] = start + 1;
+      engFree[p] = ends[p] - 1;
     });
     const drains = (p: number) => ends[p] >= 0 && aj.pe[p].desc.drain === 1 && aj.pe[p].desc.drainRows > 0;
     const drained = (p: number, grant: number) => {
       split[p].sync += grant - ends[p];
       split[p].drain += 1 + aj.pe[p].desc.drainRows;
-      free[p] = grant + 1 + aj.pe[p].desc.drainRows;
+      engFree[p] = grant + aj.pe[p].desc.drainRows;
     };
     if (aj.reduce) {
       for (let g0 = 0; g0 < N; g0 += g) {
@@ -117,7 +132,9 @@ export function scheduleArray(mapping: Mapping, initCycles: number, hooks: Sched
       }
     }
   });
-  const cycles = Math.max(...free);
-  for (let p = 0; p < N; p++) split[p].tail = cycles - free[p];
+  // A PE is done (idle) the cycle after its engine's last busy cycle.
+  const done = engFree.map((f) => f + 1);
+  const cycles = Math.max(...done);
+  for (let p = 0; p < N; p++) split[p].tail = cycles - done[p];
   return { cycles, perPe: split };
 }

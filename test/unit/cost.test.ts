@@ -4,7 +4,7 @@
  * (Energy from RTL counters, bad tables through `size`, and Yosys: test/cost.test.ts.)
  */
 import { describe, it, expect } from 'vitest';
-import { resolveConfig } from '../../generator/config.ts';
+import { OPERAND_SLOTS, resolveConfig } from '../../generator/config.ts';
 import { COUNTER_NAMES } from '../../generator/counters.ts';
 import {
   addA, addE, area, cmpE, loadTech, multA, multE, nodeFactors, pipelineBits, scaleWidth, sramReadE, sramWriteE,
@@ -121,14 +121,17 @@ describe('area', () => {
     expect(area(six, t45).components.reductionTree.um2).toBeCloseTo(5 * six.banks * addA(t45, six.accWidth), 6);
   });
 
-  it('ANT unit is small next to the default PE: under 10% of its area at every lookahead, boxes in RAM', () => {
+  // The box memories hold both operand slots (double-buffered like the operand buffers), and
+  // past a lookahead of 8 the A boxes spread over 16 banks with their per-bank logic.
+  it('ANT unit is small next to the default PE: under 8% at the default lookahead, 10% up to 8, 12% up to 16, boxes in RAM', () => {
     for (const ant of ['filter', 'window'] as const) {
+      expect(area(resolveConfig({ ant }), t45).ant.share).toBeLessThan(0.08);
       for (let L = 1; L <= 16; L++) {
         const a = area(resolveConfig({ ant, antLookahead: L }), t45);
-        expect(a.ant.share, `${ant} L=${L}`).toBeLessThan(0.1);
+        expect(a.ant.share, `${ant} L=${L}`).toBeLessThan(L <= 8 ? 0.1 : 0.12);
         // Storage is the boxes' SRAM bits and one read register per bank, not a flip-flop per box bit.
         const cfg = resolveConfig({ ant, antLookahead: L });
-        expect(a.ant.storage).toBeLessThan((cfg.aDepth + cfg.bDepth) * boxWidth(cfg) * t45.area.reg_bit / 4);
+        expect(a.ant.storage).toBeLessThan(OPERAND_SLOTS * (cfg.aDepth + cfg.bDepth) * boxWidth(cfg) * t45.area.reg_bit / 4);
       }
     }
   });
