@@ -98,9 +98,10 @@ describe('readable emitted Verilog', () => {
   });
 
   it('prints the parameters of parameterized blocks per instance', () => {
+    // Two operand slots of 256 boxes over 4 banks; a read base may run one past 512.
     const text = generate(resolveConfig({ ant: 'window' })).find((m) => m.name === 'af_boxram')!.text;
     expect(text).not.toContain('per instance');
-    expect(text).toMatch(/^\/\/ Parameters: u_abox\(BANKS=4 BANKW=2 ROWS=64 ROWW=6 ADDRW=9 WIDTH=\d+\) u_bbox\(BANKS=2 /m);
+    expect(text).toMatch(/^\/\/ Parameters: u_abox\(BANKS=4 BANKW=2 ROWS=128 ROWW=7 ADDRW=10 WIDTH=\d+\) u_bbox\(BANKS=2 /m);
   });
 
   it('an instance must connect every port of its block, and only those', () => {

@@ -3,10 +3,12 @@
  * schedule, not its gates (the schedule itself is golden/model/schedule.ts, shared with the
  * counters-only model):
  *   INIT: bankDepth cycles (every PE clears one accumulator row a cycle).
- *   Per PE job: IDLE 1 cycle (descriptor taken), LOAD max(nA, nB, 1), COMPUTE until the
- *   sequencer is done and the pipeline empty; a PE whose job drains then WAITs one cycle for
- *   its drain grant (a reduced drain: until every PE of its group waits) and drains drainRows
- *   rows on its own port (a reduced drain: the group's sum on its first PE's port).
+ *   Per PE job: the loader takes the descriptor (IDLE, 1 cycle) and loads max(nA, nB, 1)
+ *   cycles into a free operand slot, while the engine may still compute or drain the job
+ *   before; the engine starts it when free and COMPUTEs until the sequencer is done and the
+ *   pipeline empty; a PE whose job drains then WAITs one cycle for its drain grant (a reduced
+ *   drain: until every PE of its group waits) and drains drainRows rows on its own port (a
+ *   reduced drain: the group's sum on its first PE's port).
  *   PEs run decoupled; broadcast jobs are taken by every PE in the same cycle.
  */
 import type { HwConfig } from '../../generator/config.ts';

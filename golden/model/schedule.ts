@@ -1,10 +1,10 @@
 /**
  * The array's schedule around its PEs (af_array), shared by the cycle-stepped model (array.ts)
- * and the counters-only model (fastpe.ts). Each PE has its own job stream and takes its next
- * job when it is idle, so PEs run decoupled; they meet only where data requires:
+ * and the counters-only model (fastpe.ts). Each PE has its own job stream and its loader takes
+ * the next job when it is idle, so PEs run decoupled; they meet only where data requires:
  *   - broadcast jobs (the first PE's B stream feeds its aligned group of `group` PEs in
- *     lockstep): the group's members take the job in the same cycle, when all of them are
- *     idle (SCNN: the PEs synchronize per input-channel group);
+ *     lockstep): the group's members take the job in the same cycle, when all their loaders
+ *     are idle (SCNN: the PEs synchronize per input-channel group);
  *   - reduced drains: the PEs of one aligned group (`group` PEs) drain together, summed, when
  *     all of them wait.
  * A PE with no job in a row (idle), or whose job in a non-broadcast array job has nothing to
