@@ -10,7 +10,7 @@ import { removeStaleTemps, writeFilesAtomic, writeAtomic } from '../util/atomic.
 import { toJson } from '../util/json.ts';
 import { runPool } from '../util/pool.ts';
 import { evaluatePoint, pointJob, SWEEP_VERSION, type PointResult, type Space, type SweepPoint } from './sweep.ts';
-import { paretoOf, resultsCsv, summaryMarkdown, sweepCharts, type OUTPUTS, type Pareto } from './outputs.ts';
+import { paretoOf, resultsCsv, summaryMarkdown, sweepCharts, type Missing, type OUTPUTS, type Pareto } from './outputs.ts';
 
 export const pointFile = (out: string, hash: string) => path.join(out, 'points', `${hash}.json`);
 
@@ -58,13 +58,17 @@ export interface SweepResult {
   pareto: Pareto;
   ran: string[];
   skipped: string[];
+  /** Points without a result (failed tasks of another engine): named in results.json and summary.md, not dropped silently. */
+  missing: MissingPoint[];
   seconds: number;
   files: string[];
 }
 
+export type MissingPoint = Missing;
+
 export interface SweepOptions { jobs: number; onPoint?: (r: PointResult, done: number, total: number) => void }
 
-function makeOut(out: string): void {
+export function makeOut(out: string): void {
   try {
     fs.mkdirSync(path.join(out, 'points'), { recursive: true });
   } catch (e) {
@@ -72,12 +76,18 @@ function makeOut(out: string): void {
   }
 }
 
+/** The points of the space whose result file is there, by hash. */
+export function finishedPoints(space: Space, out: string): Map<string, PointResult> {
+  const finished = new Map<string, PointResult>();
+  for (const p of space.points) { const r = readPoint(out, p.hash); if (r) finished.set(p.hash, r); }
+  return finished;
+}
+
 /** Run (or resume) a sweep: skip finished points, run the rest, write the aggregate outputs. */
 export async function runSweep(space: Space, out: string, o: SweepOptions): Promise<SweepResult> {
   const started = Date.now();
   makeOut(out);
-  const finished = new Map<string, PointResult>();
-  for (const p of space.points) { const r = readPoint(out, p.hash); if (r) finished.set(p.hash, r); }
+  const finished = finishedPoints(space, out);
   const todo = space.points.filter((p) => !finished.has(p.hash));
   let count = finished.size;
   const { results, failures } = await runPoints(space, todo, out, o.jobs, (r) => o.onPoint?.(r, ++count, space.points.length));
@@ -88,25 +98,34 @@ export async function runSweep(space: Space, out: string, o: SweepOptions): Prom
     const msg = `${failures.length} of ${space.points.length} points failed: ${list}; the ${finished.size} finished points are kept in ${path.join(out, 'points')}, fix the space and rerun`;
     throw failures.every((f) => f.typed) ? (failures[0].area === 'config' ? new ConfigError(msg) : new WorkloadError(msg)) : new Error(msg);
   }
-  const points = space.points.map((p) => ({ ...finished.get(p.hash)!, label: p.label, values: p.values, config: p.config }));
+  return writeOutputs(space, out, finished, results.map((r) => r.hash), started);
+}
+
+/**
+ * The aggregate outputs over the finished points (in the space's order, so they do not depend
+ * on where or in which order the points ran); `missing` names the points without a result.
+ */
+export async function writeOutputs(space: Space, out: string, finished: Map<string, PointResult>, ran: string[], started: number, missing: MissingPoint[] = []): Promise<SweepResult> {
+  const points = space.points.filter((p) => finished.has(p.hash)).map((p) => ({ ...finished.get(p.hash)!, label: p.label, values: p.values, config: p.config }));
   const pareto = paretoOf(points);
   const seconds = (Date.now() - started) / 1000;
-  const ran = results.map((r) => r.hash), skipped = space.points.filter((p) => !ran.includes(p.hash)).map((p) => p.hash);
+  const skipped = points.filter((p) => !ran.includes(p.hash)).map((p) => p.hash);
   const charts = await sweepCharts(points, pareto);
   const files: Record<(typeof OUTPUTS)[number], string> = {
     'results.json': toJson({
-      ok: true, version: SWEEP_VERSION,
+      ok: missing.length === 0, version: SWEEP_VERSION,
       space: { file: space.file, dims: space.dims, varying: space.varying, base: space.base, work: space.work, tech: { name: space.tech.name, node: space.tech.resolvedNode, file: space.tech.file ?? null } },
       pareto: { cyclesArea: points.filter((_, i) => pareto.cyclesArea[i]).map((p) => p.hash), energyArea: points.filter((_, i) => pareto.energyArea[i]).map((p) => p.hash) },
+      missing,
       points,
     }) + '\n',
     'results.csv': resultsCsv(space, points, pareto),
     ...charts,
-    'summary.md': summaryMarkdown(space, points, pareto, { ran: ran.length, skipped: skipped.length, seconds }),
+    'summary.md': summaryMarkdown(space, points, pareto, { ran: ran.length, skipped: skipped.length, seconds }, missing),
   };
   writeFilesAtomic(Object.entries(files).map(([name, text]) => ({ path: path.join(out, name), data: text })));
   removeStaleTemps(out);
-  return { space, out, points, pareto, ran, skipped, seconds, files: Object.keys(files).map((f) => path.join(out, f)) };
+  return { space, out, points, pareto, ran, skipped, missing, seconds, files: Object.keys(files).map((f) => path.join(out, f)) };
 }
 
 /** Run one point (for external job runners); skipped when its result file exists. */
