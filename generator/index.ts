@@ -25,9 +25,11 @@ export function generate(cfg: HwConfig): VModule[] {
 
 /**
  * Write the modules into `dir` without leaving a half-written design: files go to a
- * temporary sibling folder that replaces `dir` by rename.
+ * temporary sibling folder that replaces `dir` by rename. `extra` files (the FuseSoC .core)
+ * go into the same folder, so they appear and vanish with the Verilog they describe; the
+ * returned paths are the modules' only (callers hand them to Verilog tools).
  */
-export function writeRtl(modules: VModule[], dir: string): string[] {
+export function writeRtl(modules: VModule[], dir: string, extra: { file: string; text: string }[] = []): string[] {
   const abs = path.resolve(dir);
   const parent = path.dirname(abs);
   try {
@@ -39,7 +41,7 @@ export function writeRtl(modules: VModule[], dir: string): string[] {
   const tmp = `${abs}.tmp-${process.pid}-${Date.now()}`;
   try {
     fs.mkdirSync(tmp);
-    for (const m of modules) fs.writeFileSync(path.join(tmp, m.file), m.text);
+    for (const m of [...modules, ...extra]) fs.writeFileSync(path.join(tmp, m.file), m.text);
     const old = `${abs}.old-${process.pid}-${Date.now()}`;
     if (fs.existsSync(abs)) fs.renameSync(abs, old);
     fs.renameSync(tmp, abs);
