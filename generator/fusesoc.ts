@@ -17,7 +17,7 @@ export const coreVlnv = (cfg: HwConfig): string => `${CORE_VENDOR}:${CORE_LIBRAR
 export const coreFileName = (cfg: HwConfig): string => `antforge_${cfg.name}.core`;
 
 /** The CAPI2 text of the core for `modules` (the files of generate(cfg)), listed in the generator's order, top first. */
-export function coreText(cfg: HwConfig, modules: VModule[]): string {
+export function coreText(cfg: HwConfig, modules: VModule[], top: string = TOP): string {
   // Every config key as a comment: the RTL bakes the values in (its modules have no Verilog
   // parameters to override), so the core has no `parameters:` section, only this record.
   const params = (Object.keys(CONFIG_KEYS) as (keyof HwConfig)[]).map((k) => `#   ${k}: ${JSON.stringify(cfg[k])}`);
@@ -41,13 +41,13 @@ export function coreText(cfg: HwConfig, modules: VModule[]): string {
     '  default:',
     '    description: "the RTL, no tool"',
     '    filesets: [rtl]',
-    `    toplevel: ${TOP}`,
+    `    toplevel: ${top}`,
     '',
     '  lint:',
     '    description: "Verilator lint, the project\'s own check: verilator --lint-only -Wall"',
     '    default_tool: verilator',
     '    filesets: [rtl]',
-    `    toplevel: ${TOP}`,
+    `    toplevel: ${top}`,
     '    tools:',
     '      verilator:',
     '        mode: lint-only',
@@ -60,7 +60,7 @@ export function coreText(cfg: HwConfig, modules: VModule[]): string {
     '    description: "Yosys synth_ice40 to a JSON netlist for nextpnr-ice40 (no vendor tool); use a small config"',
     '    default_tool: yosys',
     '    filesets: [rtl]',
-    `    toplevel: ${TOP}`,
+    `    toplevel: ${top}`,
     '    tools:',
     '      yosys:',
     '        arch: ice40',
@@ -70,6 +70,6 @@ export function coreText(cfg: HwConfig, modules: VModule[]): string {
 }
 
 /** The core as one more output file of the design. */
-export function genCore(cfg: HwConfig, modules: VModule[]): { file: string; text: string; vlnv: string } {
-  return { file: coreFileName(cfg), text: coreText(cfg, modules), vlnv: coreVlnv(cfg) };
+export function genCore(cfg: HwConfig, modules: VModule[], top: string = TOP): { file: string; text: string; vlnv: string } {
+  return { file: coreFileName(cfg), text: coreText(cfg, modules, top), vlnv: coreVlnv(cfg) };
 }

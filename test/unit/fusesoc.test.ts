@@ -66,6 +66,11 @@ describe.each(CONFIGS)('the .core of %s', (_name, over) => {
     expect(block(text, /^ {2}synth:$/)).toEqual(expect.arrayContaining(['    default_tool: yosys', '        arch: ice40', '        output_format: json']));
   });
 
+  it('names the wrapper as every target\'s toplevel when one wraps the array (generate --wrapper axi)', () => {
+    const wrapped = genCore(cfg, generate(cfg), 'af_axi').text;
+    expect(wrapped.split('\n').filter((l) => l.includes('toplevel:'))).toEqual(Array(3).fill('    toplevel: af_axi'));
+  });
+
   it('records every config key and value as a comment', () => {
     for (const k of Object.keys(CONFIG_KEYS) as (keyof HwConfig)[]) {
       expect(text).toContain(`\n#   ${k}: ${JSON.stringify(cfg[k])}\n`);
