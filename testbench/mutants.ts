@@ -103,6 +103,13 @@ export const MUTATE_REGRESSION: object[] = [
   // Jobs of one or two vectors a side, so a box is read in the cycle it is written.
   { kind: 'conv', phase: 'bwd', N: 1, C: 2, K: 2, H: 4, W: 4, R: 3, S: 3, stride: 1, pad: 1, density: { weights: 0.2, gradients: 0.25 }, seed: 1 },
   { kind: 'conv', phase: 'bwd', N: 1, C: 2, K: 2, H: 4, W: 4, R: 3, S: 3, stride: 1, pad: 1, density: { weights: 0.2, gradients: 0.25 }, seed: 3 },
+  // With loads hidden behind computing, a box is read in the cycle it is written only when the
+  // engine idles as a job of at most two B-vectors finishes loading (the job before it had
+  // nothing to multiply): this layer has such a job.
+  { kind: 'conv', phase: 'bwd', N: 1, C: 2, K: 2, H: 4, W: 4, R: 3, S: 3, stride: 1, pad: 1, density: { weights: 0.2, gradients: 0.3 }, seed: 3 },
+  // A broadcast group whose members' loaders free up at different cycles, with more A- than
+  // B-vectors: only the barrier keeps the members' loads, and so their starts, in step.
+  { kind: 'conv', phase: 'fwd', N: 1, C: 3, K: 2, H: 5, W: 5, R: 3, S: 3, stride: 1, pad: 1, density: { weights: 0.15, activations: 0.5 }, seed: 2 },
 ];
 
 export interface MutantResult { name: string; description: string; module: string; killed: boolean; killedBy?: string; workload?: string; detail?: string }
