@@ -15,6 +15,7 @@ import { registerPrune } from './prune.ts';
 import { registerGemmReport } from './gemm-report.ts';
 import { registerSize } from './size.ts';
 import { registerSweep } from './sweep.ts';
+import { registerProve } from './prove.ts';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -25,7 +26,7 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [registerGenerate, registerCosim, registerCompare, registerModel, registerReport, registerMutate, registerFuzz,
-    registerTrace, registerPrune, registerGemmReport, registerSize, registerSweep, registerSchema, registerDemo, registerBench]) register(program);
+    registerTrace, registerPrune, registerGemmReport, registerSize, registerSweep, registerSchema, registerDemo, registerBench, registerProve]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -12,6 +12,8 @@ fi
 missing=()
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
 command -v yosys >/dev/null 2>&1 || missing+=(yosys)
+# `antforge prove` searches with yosys-abc, which Debian ships in the yosys package.
+if command -v yosys >/dev/null 2>&1 && ! command -v yosys-abc >/dev/null 2>&1; then missing+=(yosys); fi
 command -v iverilog >/dev/null 2>&1 || missing+=(iverilog)
 command -v nextpnr-ice40 >/dev/null 2>&1 || missing+=(nextpnr-ice40)
 if [ ${#missing[@]} -gt 0 ]; then
