@@ -66,12 +66,26 @@ export function buildSim(cfg: HwConfig, modules: VModule[], opts: BuildOptions =
     });
     fs.writeFileSync(path.join(tmp, 'harness.cpp'), harness);
     fs.writeFileSync(path.join(tmp, 'trace_ports.vlt'), TRACE_PORTS_VLT);
-    const args = [...flags, '-j', String(opts.jobs ?? 2), '--Mdir', 'obj', '-o', 'sim', ...files, 'harness.cpp'];
+    const jobs = String(opts.jobs ?? 2);
+    const hier = flags.includes('--hierarchical');
+    // Hierarchical: Verilator 5.006's generated makefile names a block's wrapper and makefile as
+    // two targets of one rule, so `make -j2` can verilate the block twice at once into the same
+    // files (a rare, corrupt af_pe.cpp). Verilate everything first, then compile in parallel.
+    const args = hier
+      ? [...flags.filter((f) => f !== '--build'), '--Mdir', 'obj', '-o', 'sim', ...files, 'harness.cpp']
+      : [...flags, '-j', jobs, '--Mdir', 'obj', '-o', 'sim', ...files, 'harness.cpp'];
+    const fail = (what: string, r: ReturnType<typeof spawnSync>) => {
+      const out = `${r.stdout}\n${r.stderr}`;
+      const log = out.split('\n').filter((l) => /error|%Error/i.test(l)).slice(0, 10).join('\n');
+      return new ToolError(`${what} failed (exit ${r.status}):\n${log || String(r.stderr).slice(-2000)}`);
+    };
     const r = spawnSync('verilator', args, { cwd: tmp, encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.error) throw new ToolError(`cannot run verilator: ${r.error.message}; install it with 'npm run setup' (Debian package verilator)`);
-    if (r.status !== 0) {
-      const log = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /error|%Error/i.test(l)).slice(0, 10).join('\n');
-      throw new ToolError(`verilator build failed (exit ${r.status}):\n${log || r.stderr.slice(-2000)}`);
+    if (r.status !== 0) throw fail('verilator build', r);
+    if (hier) {
+      const m = spawnSync('make', ['-j', jobs, '-C', 'obj', '-f', `V${TOP}_hier.mk`, 'hier_build'], { cwd: tmp, encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (m.error) throw new ToolError(`cannot run make: ${m.error.message}; install it with 'apt-get install make'`);
+      if (m.status !== 0) throw fail('verilator build (make)', m);
     }
     // Keep only what running needs: the binary (the C++ objects are large).
     const keep = fs.mkdtempSync(path.join(root, `.${hash}-keep-`));
