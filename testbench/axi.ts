@@ -11,10 +11,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import type { HwConfig } from '../generator/config.ts';
-import { SimulationError, ToolError } from '../generator/errors.ts';
+import { SimulationError } from '../generator/errors.ts';
 import { generate } from '../generator/index.ts';
 import { genAxi } from '../generator/axi.ts';
 import { COUNTER_NAMES, type Counters } from '../generator/counters.ts';
@@ -22,12 +21,11 @@ import { mapWorkload, type Mapping } from '../golden/mapping/mapper.ts';
 import { runArray } from '../golden/model/array.ts';
 import type { AccTensor } from '../golden/workload/tensor.ts';
 import { makeOperands, type Workload } from '../golden/workload/workload.ts';
-import { CACHE_ROOT } from './build.ts';
+import { CACHE_ROOT, buildSim } from './build.ts';
 import { assembleOutput, compareCounters, compareOutputs, expectedDrainRows, readDrains, type CounterCompare, type DrainedRow, type OutputCompare } from './compare.ts';
 import { reference } from './cosim.ts';
 import { AXI_REPORTED, genAxiHarness } from './axi-harness.ts';
 import { writeStimulus } from './stimulus.ts';
-import { toolVersion } from './tools.ts';
 
 export interface AxiOptions {
   /** Per-port FIFO depth (default: one drain burst, bankDepth rows). */
@@ -62,47 +60,12 @@ export interface AxiReport {
   golden: { rows: DrainedRow[]; ref: AccTensor; mapping: Mapping };
 }
 
-const FLAGS = ['--cc', '--exe', '--build', '-Wno-fatal', '--x-assign', 'fast', '--x-initial', 'fast', '-O3',
-  '-CFLAGS', '-O1', '--top-module', 'af_axi'];
-
-/** Build the AXI harness and af_axi with Verilator, cached by a hash of everything that goes in (as build.ts). */
+/** Build the AXI harness and af_axi with Verilator, cached like every build (testbench/build.ts). */
 export function buildAxiSim(cfg: HwConfig, fifoDepth?: number, cacheRoot = CACHE_ROOT): { exe: string; hash: string; cached: boolean; seconds: number } {
-  const modules = [genAxi(cfg, fifoDepth), ...generate(cfg)];
-  const harness = genAxiHarness(cfg, fifoDepth);
-  const flags = cfg.pes > 1 ? [...FLAGS, '--hierarchical'] : FLAGS;
-  const h = crypto.createHash('sha256');
-  h.update(toolVersion('verilator'));
-  h.update(flags.join(' '));
-  for (const m of modules) h.update(`${m.file}\0${m.text}\0`);
-  h.update(harness);
-  const hash = `axi-${h.digest('hex').slice(0, 20)}`;
-  const dir = path.join(cacheRoot, hash), exe = path.join(dir, 'sim');
-  if (fs.existsSync(exe)) return { exe, hash, cached: true, seconds: 0 };
-  const started = Date.now();
-  fs.mkdirSync(cacheRoot, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(cacheRoot, `.${hash}-`));
-  try {
-    for (const m of modules) fs.writeFileSync(path.join(tmp, m.file), m.text);
-    fs.writeFileSync(path.join(tmp, 'axi_harness.cpp'), harness);
-    const args = [...flags, '-j', '2', '--Mdir', 'obj', '-o', 'sim', ...modules.map((m) => m.file), 'axi_harness.cpp'];
-    const r = spawnSync('verilator', args, { cwd: tmp, encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (r.error) throw new ToolError(`cannot run verilator: ${r.error.message}; install it with 'npm run setup' (Debian package verilator)`);
-    if (r.status !== 0) {
-      const log = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /error|%Error/i.test(l)).slice(0, 10).join('\n');
-      throw new ToolError(`verilator build of af_axi failed (exit ${r.status}):\n${log || r.stderr.slice(-2000)}`);
-    }
-    // Keep only the binary; the first of two concurrent builds to rename wins.
-    const keep = fs.mkdtempSync(path.join(cacheRoot, `.${hash}-keep-`));
-    fs.renameSync(path.join(tmp, 'obj', 'sim'), path.join(keep, 'sim'));
-    try {
-      fs.renameSync(keep, dir);
-    } catch {
-      fs.rmSync(keep, { recursive: true, force: true });
-    }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-  return { exe, hash, cached: false, seconds: (Date.now() - started) / 1000 };
+  const b = buildSim(cfg, [genAxi(cfg, fifoDepth), ...generate(cfg)], {
+    cacheRoot, top: { module: 'af_axi', harness: genAxiHarness(cfg, fifoDepth), harnessFile: 'axi_harness.cpp' },
+  });
+  return { exe: b.exe, hash: b.hash, cached: b.cached, seconds: b.seconds };
 }
 
 const show = (r: DrainedRow | undefined) => (r ? `${r.reduced ? 'reduced ' : ''}row ${r.row} [${r.data.join(', ')}]` : 'nothing');
