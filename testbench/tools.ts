@@ -47,11 +47,11 @@ export function inRtlDir<T>(prefix: string, modules: VModule[], body: (dir: stri
  * Run a synthesis or place-and-route tool in `cwd`. A timeout or a failure becomes one ToolError:
  * `<what> failed<context>: <the tool's first ERROR line>` (from its output and, if given, its log).
  */
-export function runTool(what: string, cmd: string, args: string[], opts: { cwd: string; timeoutSeconds: number; context: string; log?: string; hint?: (err: string) => string }): void {
+export function runTool(what: string, cmd: string, args: string[], opts: { cwd: string; timeoutSeconds: number; context: string; log?: string; hint?: (err: string) => string; timeoutHint?: string }): string {
   const timeout = opts.timeoutSeconds * 1000;
   const r = spawnSync(cmd, args, { cwd: opts.cwd, encoding: 'utf8', timeout, maxBuffer: 64 << 20 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
-    throw new ToolError(`${what} did not finish in ${timeout / 1000} s; try a smaller config (F, I, banks, bankDepth, aDepth, bDepth)`);
+    throw new ToolError(`${what} did not finish in ${timeout / 1000} s; ${opts.timeoutHint ?? 'try a smaller config (F, I, banks, bankDepth, aDepth, bDepth)'}`);
   }
   if (r.error || r.status !== 0) {
     let log = '';
@@ -60,4 +60,5 @@ export function runTool(what: string, cmd: string, args: string[], opts: { cwd: 
     const err = (lines.find((l) => /^ERROR/.test(l)) ?? [...lines].reverse().find((l) => /error/i.test(l)) ?? r.error?.message ?? `exit status ${r.status}`).trim();
     throw new ToolError(`${what} failed${opts.context}: ${err}${opts.hint?.(err) ?? ''}`);
   }
+  return `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
 }

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ToolError } from '../../generator/errors.ts';
+import { runTool } from '../tools.ts';
 import type { VModule } from '../../generator/verilog.ts';
 
 export type Engine = 'pdr' | 'bmc';
@@ -52,18 +53,9 @@ export function checkFormalTools(): void {
   }
 }
 
-function run(what: string, cmd: string, args: string[], cwd: string): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: TIMEOUT_S * 1000, maxBuffer: 64 << 20 });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
-    throw new ToolError(`${what} did not finish in ${TIMEOUT_S} s; prove a smaller config (coordWidth, F, I, aDepth, bDepth) or a smaller --depth`);
-  }
-  const out = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
-  if (r.error || r.status !== 0) {
-    const err = out.split('\n').find((l) => /^ERROR|error/i.test(l)) ?? r.error?.message ?? `exit status ${r.status}`;
-    throw new ToolError(`${what} failed: ${err.trim()}`);
-  }
-  return out;
-}
+const run = (what: string, cmd: string, args: string[], cwd: string): string => runTool(what, cmd, args, {
+  cwd, timeoutSeconds: TIMEOUT_S, context: '', timeoutHint: 'prove a smaller config (coordWidth, F, I, aDepth, bDepth) or a smaller --depth',
+});
 
 /** The Yosys script: flatten, memories to flip-flops, then the netlist (for replay) and the AIGER model (for ABC). */
 function yosysScript(job: FormalJob, top: string, model: string): string {
